@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * Faults injected through /_emulator/faults: the next `times` requests that match fail with a
+ * CI error, or are only delayed. Oldest fault first; a spent fault disappears.
+ */
+export interface FaultMatch {
+  /** Upper-case; absent = any method but OPTIONS (preflights are never consumed by accident). */
+  readonly method?: string;
+  /** Exact, or a prefix when it ends in `*`; absent = any API path. */
+  readonly path?: string;
+}
+
+export interface Fault {
+  readonly id: string;
+  readonly match: FaultMatch;
+  /** undefined for a delay-only fault. */
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+  readonly times: number;
+  readonly delayMs: number;
+  remaining: number;
+}
+
+export class FaultInputError extends Error {}
+
+const CODE = /^[A-Za-z][A-Za-z0-9.]{0,63}$/;
+const METHOD = /^[A-Za-z]{1,16}$/;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function integer(value: unknown, name: string, min: number, max: number): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const number = typeof value === 'string' ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
+    throw new FaultInputError(`${name} must be an integer from ${min} to ${max}`);
+  }
+  return number;
+}
+
+function text(value: unknown, name: string, pattern: RegExp): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || !pattern.test(value)) throw new FaultInputError(`${name} is not valid`);
+  return value;
+}
+
+/** Reads `{match:{method,path}, status, code, times, delayMs}` (JSON, or the dashboard's flat form). */
+export function readFaultInput(input: unknown): Omit<Fault, 'id' | 'remaining'> {
+  if (!isRecord(input)) throw new FaultInputError('the body must be a JSON object');
+  const matchInput = isRecord(input['match']) ? input['match'] : { method: input['method'], path: input['path'] };
+  const method = text(matchInput['method'], 'match.method', METHOD)?.toUpperCase();
+  const path = text(matchInput['path'], 'match.path', /^\/\S*$/);
+  if (path?.startsWith('/_emulator')) throw new FaultInputError('match.path cannot be an /_emulator/ path');
+  const status = integer(input['status'], 'status', 400, 599);
+  const code = text(input['code'], 'code', CODE);
+  const times = integer(input['times'], 'times', 1, 1_000_000) ?? 1;
+  const delayMs = integer(input['delayMs'], 'delayMs', 0, 60_000) ?? 0;
+  const delayOnly = status === undefined && code === undefined && delayMs > 0;
+  return {
+    match: { ...(method === undefined ? {} : { method }), ...(path === undefined ? {} : { path }) },
+    status: delayOnly ? undefined : (status ?? 503),
+    code: delayOnly ? undefined : (code ?? 'ServiceUnavailable'),
+    times,
+    delayMs,
+  };
+}
+
+export class FaultRegistry {
+  #faults: Fault[] = [];
+
+  add(input: unknown): Fault {
+    const fault: Fault = { id: randomUUID(), ...readFaultInput(input), remaining: 0 };
+    fault.remaining = fault.times;
+    this.#faults.push(fault);
+    return fault;
+  }
+
+  list(): readonly Fault[] {
+    return this.#faults;
+  }
+
+  clear(): void {
+    this.#faults = [];
+  }
+
+  /** The first fault that matches, with one use taken from it. */
+  take(method: string, path: string): Fault | undefined {
+    if (this.#faults.length === 0 || path.startsWith('/_emulator')) return undefined;
+    const fault = this.#faults.find((candidate) => matches(candidate.match, method, path));
+    if (fault === undefined) return undefined;
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) this.#faults = this.#faults.filter((candidate) => candidate !== fault);
+    return fault;
+  }
+}
+
+function matches(match: FaultMatch, method: string, path: string): boolean {
+  if (match.method === undefined ? method === 'OPTIONS' : match.method !== method) return false;
+  if (match.path === undefined) return true;
+  return match.path.endsWith('*') ? path.startsWith(match.path.slice(0, -1)) : path === match.path;
+}

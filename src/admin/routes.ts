@@ -1,0 +1,165 @@
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { bucketFromHost } from '../bucket.js';
+import { BUCKET_ID, type EmulatorConfig } from '../config.js';
+import { CiError } from '../errors.js';
+import type { KindRegistry } from '../kinds/registry.js';
+import { constantTimeEqual } from '../signature.js';
+import type { TemplateStore } from '../templates/store.js';
+import { renderDashboard } from './dashboard.js';
+import { FaultInputError, type Fault, type FaultRegistry } from './faults.js';
+import type { RequestJournal } from './journal.js';
+import type { Seeds } from './seeds.js';
+
+export interface AdminOptions {
+  readonly config: EmulatorConfig;
+  readonly kinds: KindRegistry;
+  readonly store: TemplateStore;
+  readonly journal: RequestJournal;
+  readonly faults: FaultRegistry;
+  readonly seeds: Seeds;
+  readonly now: () => number;
+}
+
+export const ADMIN_COOKIE = 'cie_admin_token';
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+const VERSION = '0.1.0';
+
+class AdminError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const isForm = (request: FastifyRequest): boolean => (request.headers['content-type'] ?? '').startsWith(FORM_TYPE);
+const record = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
+/** A form post answers 303 back to the page, with a notice the page shows. */
+function backToDashboard(reply: FastifyReply, notice: string): FastifyReply {
+  return reply.redirect(`/_emulator/?notice=${encodeURIComponent(notice)}`, 303);
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(rest.join('='));
+  }
+  return undefined;
+}
+
+/** `/_emulator/*`: JSON (or the HTML dashboard), never signed with q-sign. */
+export async function registerAdminRoutes(admin: FastifyInstance, options: AdminOptions): Promise<void> {
+  const { config, store, journal, faults, seeds, now } = options;
+  await admin.register(formbody, { bodyLimit: 64 * 1024 });
+
+  admin.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const status = error instanceof AdminError ? error.status : error instanceof FaultInputError ? 400 : (error.statusCode ?? 500);
+    const code = error instanceof AdminError ? error.code : error instanceof FaultInputError ? 'InvalidFault' : status >= 500 ? 'InternalError' : 'BadRequest';
+    if (status >= 500) request.log.error({ err: error }, 'unexpected error');
+    request.ci.errorCode = code;
+    return reply.code(status).type('application/json').send({ error: code, message: status >= 500 ? 'The emulator failed unexpectedly; the log has the details.' : error.message });
+  });
+
+  admin.addHook('onRequest', async (request, reply) => {
+    if (config.adminToken === undefined || request.ci.rawPath === '/_emulator/health') return;
+    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    const queryToken = request.ci.query?.find(([name]) => name === 'token')?.[1];
+    const cookie = cookieValue(request.headers.cookie, ADMIN_COOKIE);
+    const offered = bearer ?? queryToken ?? cookie;
+    if (offered === undefined || !constantTimeEqual(config.adminToken, offered)) {
+      throw new AdminError(401, 'Unauthorized', 'This endpoint needs the admin token: Authorization: Bearer <CIE_ADMIN_TOKEN>, or open /_emulator/?token=<token> once in a browser.');
+    }
+    if (queryToken !== undefined) {
+      void reply.header('Set-Cookie', `${ADMIN_COOKIE}=${encodeURIComponent(queryToken)}; Path=/_emulator; HttpOnly; SameSite=Strict`);
+    }
+  });
+
+  admin.get('/health', async () => ({ status: 'ready', version: VERSION, auth: config.auth, defaultBucket: config.defaultBucket }));
+
+  admin.post('/reset', async (request, reply) => {
+    const bucket = readBucket(request);
+    const result = await store.reset(bucket, seeds.records, now());
+    if (bucket === undefined) faults.clear();
+    const answer = { reset: bucket ?? 'all', removed: result.removed, seeded: result.seeded, faultsCleared: bucket === undefined };
+    if (isForm(request)) return backToDashboard(reply, `Reset ${bucket ?? 'every bucket'}: ${result.removed} removed, ${result.seeded} seeded.`);
+    return answer;
+  });
+
+  admin.get('/requests', async (request) => {
+    const limitText = request.ci.query?.find(([name]) => name === 'limit')?.[1];
+    const limit = limitText === undefined ? journal.capacity : Number(limitText);
+    if (!/^\d+$/.test(limitText ?? '0') || limit < 1) throw new AdminError(400, 'InvalidLimit', 'limit must be a positive integer.');
+    return { requests: journal.list(limit) };
+  });
+  admin.delete('/requests', async () => {
+    journal.clear();
+    return { cleared: true };
+  });
+
+  admin.post('/faults', async (request, reply) => {
+    const fault = faults.add(request.body);
+    if (isForm(request)) return backToDashboard(reply, `Fault ${fault.id} added.`);
+    return reply.code(201).send(faultJson(fault));
+  });
+  admin.get('/faults', async () => ({ faults: faults.list().map(faultJson) }));
+  admin.delete('/faults', async () => {
+    faults.clear();
+    return { cleared: true };
+  });
+  admin.post('/faults/clear', async (_request, reply) => {
+    faults.clear();
+    return backToDashboard(reply, 'Faults cleared.');
+  });
+
+  admin.post('/templates/delete', async (request, reply) => {
+    const body = record(request.body);
+    const bucket = typeof body['bucket'] === 'string' ? body['bucket'] : '';
+    const id = typeof body['id'] === 'string' ? body['id'] : '';
+    try {
+      await store.remove(bucket, id);
+    } catch (error) {
+      if (error instanceof CiError) return backToDashboard(reply, `Not deleted: ${error.message}`);
+      throw error;
+    }
+    return backToDashboard(reply, `Deleted ${id} from ${bucket}.`);
+  });
+
+  admin.get('/', async (request, reply) => {
+    const notice = request.ci.query?.find(([name]) => name === 'notice')?.[1];
+    const html = renderDashboard({
+      config,
+      kinds: options.kinds,
+      store,
+      journal: journal.list(50),
+      faults: faults.list(),
+      notice,
+      currentBucket: bucketFromHost(request.headers.host, { id: config.defaultBucket, appId: '' }).id,
+    });
+    return reply.type('text/html; charset=utf-8').send(html);
+  });
+
+  function readBucket(request: FastifyRequest): string | undefined {
+    const fromQuery = request.ci.query?.find(([name]) => name === 'bucket')?.[1];
+    const fromForm = record(request.body)['bucket'];
+    const bucket = fromQuery ?? (typeof fromForm === 'string' && fromForm !== '' ? fromForm : undefined);
+    if (bucket !== undefined && !BUCKET_ID.test(bucket)) throw new AdminError(400, 'InvalidBucket', `"${bucket}" is not a bucket like examplebucket-1250000000.`);
+    return bucket;
+  }
+}
+
+function faultJson(fault: Fault): Record<string, unknown> {
+  return {
+    id: fault.id,
+    match: fault.match,
+    status: fault.status ?? null,
+    code: fault.code ?? null,
+    times: fault.times,
+    delayMs: fault.delayMs,
+    remaining: fault.remaining,
+  };
+}

@@ -1,0 +1,227 @@
+import { parseArgs } from 'node:util';
+import type { Credential } from './signature.js';
+
+/**
+ * Every setting is declared once below: its environment variable (`CIE_DEFAULT_BUCKET`), its
+ * flag (`--default-bucket`), its default and its parser. A flag wins over the environment,
+ * which wins over the default; a bad value stops start-up with a message naming the variable.
+ */
+
+export type AuthMode = 'strict' | 'off';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface EmulatorConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly db: string;
+  readonly keys: readonly Credential[];
+  readonly auth: AuthMode;
+  readonly defaultBucket: string;
+  readonly region: string;
+  /** `+0800` */
+  readonly tzOffset: string;
+  readonly seed: string | undefined;
+  readonly adminToken: string | undefined;
+  /** `['*']` allows every origin. */
+  readonly corsOrigins: readonly string[];
+  readonly logLevel: LogLevel;
+  readonly journalSize: number;
+  readonly tlsCert: string | undefined;
+  readonly tlsKey: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+interface Setting<T> {
+  readonly defaultText: string | undefined;
+  readonly help: string;
+  readonly parse: (text: string) => T;
+}
+
+type Settings = { readonly [K in keyof EmulatorConfig]-?: Setting<EmulatorConfig[K]> };
+
+/** Thrown by parsers; the caller adds the variable's name. */
+class BadValue extends Error {}
+
+export const BUCKET_ID = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?-(\d+)$/;
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const ORIGIN = /^https?:\/\/[^\s/?#,]+$/;
+
+function parseIntIn(min: number, max: number, what: string): (text: string) => number {
+  return (text) => {
+    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+      throw new BadValue(`"${text}" is not ${what} (an integer from ${min} to ${max})`);
+    }
+    return Number(text);
+  };
+}
+
+function oneOf<T extends string>(values: readonly T[]): (text: string) => T {
+  return (text) => {
+    if (!(values as readonly string[]).includes(text)) throw new BadValue(`"${text}" is not one of ${values.join(', ')}`);
+    return text as T;
+  };
+}
+
+const nonEmpty = (text: string): string => {
+  if (text.trim() === '') throw new BadValue('it is empty');
+  return text;
+};
+
+export function parseKeys(text: string): Credential[] {
+  const keys: Credential[] = [];
+  for (const [index, entry] of text.split(',').entries()) {
+    const parts = entry.trim().split(':');
+    const [secretId = '', secretKey = '', appId = '', token] = parts;
+    const where = `entry ${index + 1}`;
+    if (parts.length < 3 || parts.length > 4) throw new BadValue(`${where} is not SecretId:SecretKey:APPID[:Token]`);
+    if (!/^\S+$/.test(secretId) || !/^\S+$/.test(secretKey)) throw new BadValue(`${where} has an empty SecretId or SecretKey`);
+    if (!/^\d+$/.test(appId)) throw new BadValue(`${where} has an APPID that is not a number`);
+    if (token !== undefined && !/^\S+$/.test(token)) throw new BadValue(`${where} has an empty Token`);
+    if (keys.some((key) => key.secretId === secretId)) throw new BadValue(`SecretId ${secretId} is given twice`);
+    keys.push(token === undefined ? { secretId, secretKey, appId } : { secretId, secretKey, appId, token });
+  }
+  return keys;
+}
+
+export function parseTzOffset(text: string): string {
+  const match = /^([+-])(\d{2}):?(\d{2})$/.exec(text);
+  if (!match || Number(match[2]) > 14 || Number(match[3]) > 59) throw new BadValue(`"${text}" is not an offset like +0800`);
+  return `${match[1]}${match[2]}${match[3]}`;
+}
+
+function parseOrigins(text: string): string[] {
+  const origins = text.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+  if (origins.length === 0) throw new BadValue('it lists no origin');
+  for (const origin of origins) {
+    if (origin !== '*' && !ORIGIN.test(origin)) throw new BadValue(`"${origin}" is not an origin like http://localhost:5173`);
+  }
+  return origins.includes('*') ? ['*'] : origins;
+}
+
+function parseBucket(text: string): string {
+  if (!BUCKET_ID.test(text)) throw new BadValue(`"${text}" is not a bucket like examplebucket-1250000000`);
+  return text;
+}
+
+const optional = (text: string): string | undefined => nonEmpty(text);
+
+export const SETTINGS: Settings = {
+  port: { defaultText: '8080', help: 'port to listen on; 0 picks a free one', parse: parseIntIn(0, 65535, 'a port') },
+  host: { defaultText: '127.0.0.1', help: 'address to bind (0.0.0.0 in the container)', parse: nonEmpty },
+  db: { defaultText: './data/ci-emulator.db', help: 'SQLite file, or :memory:', parse: nonEmpty },
+  keys: {
+    defaultText: 'AKIDEXAMPLE:SECRETKEYEXAMPLE:1250000000',
+    help: 'comma list of SecretId:SecretKey:APPID[:Token]',
+    parse: parseKeys,
+  },
+  auth: { defaultText: 'strict', help: 'strict verifies every signature; off only records the verdict', parse: oneOf<AuthMode>(['strict', 'off']) },
+  defaultBucket: { defaultText: 'examplebucket-1250000000', help: 'bucket for hosts that name none (127.0.0.1, localhost)', parse: parseBucket },
+  region: { defaultText: 'ap-guangzhou', help: 'region reported for the default bucket', parse: nonEmpty },
+  tzOffset: { defaultText: '+0800', help: 'offset of CreateTime and UpdateTime', parse: parseTzOffset },
+  seed: { defaultText: undefined, help: 'folder of template XML files loaded at start and after every reset', parse: optional },
+  adminToken: { defaultText: undefined, help: 'Bearer token that /_emulator/* (but health) requires', parse: optional },
+  corsOrigins: { defaultText: '*', help: 'comma list of origins allowed by CORS', parse: parseOrigins },
+  logLevel: { defaultText: 'info', help: LOG_LEVELS.join(' | '), parse: oneOf(LOG_LEVELS) },
+  journalSize: { defaultText: '1000', help: 'entries kept in the request journal', parse: parseIntIn(0, 100_000, 'a journal size') },
+  tlsCert: { defaultText: undefined, help: 'PEM certificate; with --tls-key, serve HTTPS', parse: optional },
+  tlsKey: { defaultText: undefined, help: 'PEM private key; with --tls-cert, serve HTTPS', parse: optional },
+};
+
+export const SETTING_KEYS = Object.keys(SETTINGS) as (keyof EmulatorConfig)[];
+
+export const envName = (key: keyof EmulatorConfig): string => `CIE_${key.replace(/[A-Z]/g, (ch) => `_${ch}`).toUpperCase()}`;
+export const flagName = (key: keyof EmulatorConfig): string => key.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`);
+
+/** Every environment variable the emulator reads. */
+export const ENV_NAMES: readonly string[] = SETTING_KEYS.map(envName);
+
+function parseSetting<K extends keyof EmulatorConfig>(key: K, text: string | undefined, from: string): EmulatorConfig[K] {
+  const setting = SETTINGS[key] as Setting<EmulatorConfig[K]>;
+  if (text === undefined) {
+    return setting.defaultText === undefined ? (undefined as EmulatorConfig[K]) : setting.parse(setting.defaultText);
+  }
+  try {
+    return setting.parse(text);
+  } catch (error) {
+    if (error instanceof BadValue) throw new ConfigError(`${envName(key)} (${from}): ${error.message}`);
+    throw error;
+  }
+}
+
+function checkTls(config: EmulatorConfig): void {
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
+    const missing = config.tlsCert === undefined ? 'CIE_TLS_CERT' : 'CIE_TLS_KEY';
+    throw new ConfigError(`${missing}: HTTPS needs both CIE_TLS_CERT and CIE_TLS_KEY; ${missing} is not set`);
+  }
+}
+
+export interface ParsedCommandLine {
+  readonly help: boolean;
+  readonly config: EmulatorConfig;
+}
+
+/** Reads the command line and the environment; throws ConfigError for any bad value or unknown flag. */
+export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedCommandLine {
+  const options = Object.fromEntries(SETTING_KEYS.map((key) => [flagName(key), { type: 'string' as const }]));
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message.split('\n')[0] ?? 'bad arguments' : 'bad arguments');
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const entries = SETTING_KEYS.map((key) => {
+    const flag = values[flagName(key)];
+    if (typeof flag === 'string') return [key, parseSetting(key, flag, `--${flagName(key)}`)];
+    return [key, parseSetting(key, env[envName(key)], 'environment')];
+  });
+  const config = Object.fromEntries(entries) as EmulatorConfig;
+  checkTls(config);
+  return { help: values['help'] === true, config };
+}
+
+/** The defaults of the contract, with typed overrides (for startEmulator and tests). */
+export function resolveConfig(overrides: Partial<EmulatorConfig> = {}): EmulatorConfig {
+  const defaults = Object.fromEntries(SETTING_KEYS.map((key) => [key, parseSetting(key, undefined, 'default')])) as unknown as EmulatorConfig;
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  const config = { ...defaults, ...defined } as unknown as EmulatorConfig;
+  checkTypedConfig(config);
+  return config;
+}
+
+function checkTypedConfig(config: EmulatorConfig): void {
+  const check = <K extends keyof EmulatorConfig>(key: K, ok: boolean, what: string): void => {
+    if (!ok) throw new ConfigError(`${envName(key)}: ${what}`);
+  };
+  check('port', Number.isInteger(config.port) && config.port >= 0 && config.port <= 65535, `${config.port} is not a port (0 to 65535)`);
+  check('keys', config.keys.length > 0, 'no key is configured');
+  check('defaultBucket', BUCKET_ID.test(config.defaultBucket), `"${config.defaultBucket}" is not a bucket like examplebucket-1250000000`);
+  check('journalSize', Number.isInteger(config.journalSize) && config.journalSize >= 0, `${config.journalSize} is not a journal size`);
+  check('tzOffset', /^[+-]\d{4}$/.test(config.tzOffset), `"${config.tzOffset}" is not an offset like +0800`);
+  checkTls(config);
+}
+
+export function helpText(): string {
+  const rows = SETTING_KEYS.map((key) => {
+    const setting = SETTINGS[key];
+    const flag = `--${flagName(key)}`.padEnd(18);
+    const env = envName(key).padEnd(20);
+    return `  ${flag} ${env} ${setting.help} (default: ${setting.defaultText ?? 'none'})`;
+  });
+  return [
+    'cloud-infinite-emulator: a local emulator of Tencent Cloud Infinite\'s /template API',
+    '',
+    'Usage: cloud-infinite-emulator [options]',
+    '',
+    'Every option is also an environment variable; a flag wins over the environment.',
+    '',
+    ...rows,
+    '  --help, -h                              show this help',
+  ].join('\n');
+}

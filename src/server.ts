@@ -1,0 +1,271 @@
+import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import cors from '@fastify/cors';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { registerAdminRoutes } from './admin/routes.js';
+import { FaultRegistry } from './admin/faults.js';
+import { journalBody, redactQuery, RequestJournal } from './admin/journal.js';
+import { bucketFromHost, bucketRef, type BucketRef } from './bucket.js';
+import type { EmulatorConfig } from './config.js';
+import { openDatabase } from './db.js';
+import { CiError, renderErrorXml } from './errors.js';
+import { newRequestId, newTraceId } from './ids.js';
+import { loadKindRegistry, type KindRegistry } from './kinds/registry.js';
+import { decodePath, parseQueryPairs, splitUrl, type AuthRecord, type RequestContext } from './request-context.js';
+import { corsOptions } from './cors.js';
+import { verifyRequest, type Credential, type Verdict } from './signature.js';
+import { API_ROUTES, registerTemplateRoutes } from './templates/routes.js';
+import { SqliteTemplateStore, type TemplateStore } from './templates/store.js';
+import { loadSeeds, type Seeds } from './admin/seeds.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    ci: RequestContext;
+  }
+}
+
+export interface ServerDeps {
+  readonly kinds?: KindRegistry;
+  readonly store?: TemplateStore;
+  /** Milliseconds since the epoch; tests move it to check signature windows and times. */
+  readonly clock?: () => number;
+  /** Where pino writes; tests capture it to check that no secret is logged. */
+  readonly logStream?: NodeJS.WritableStream;
+  /** PEM certificate and key: serve HTTPS. */
+  readonly tls?: { readonly cert: string; readonly key: string };
+}
+
+export const BODY_LIMIT = 1024 * 1024;
+export const HEADER_LIMIT = 64 * 1024;
+const ADMIN_PREFIX = '/_emulator';
+
+const isAdminPath = (path: string): boolean => path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`);
+
+/**
+ * The whole request pipeline, in order:
+ *   1. context    request id, bucket from Host, query            (onRequest, every path)
+ *   2. CORS       preflights answered, headers on every answer   (@fastify/cors, onRequest)
+ *   3. faults     injected delays and errors, before auth        (onRequest, API paths)
+ *   4. auth       q-sign verification against CIE_KEYS           (onRequest, API routes)
+ *   5. body       raw bytes whatever the Content-Type, 1 MiB     (content-type parser)
+ *   6. handler    XML → kind validation → store → XML            (templates/routes.ts)
+ *   7. headers    Server, x-ci-request-id                        (onSend)
+ *   8. errors     any failure → CI's <Error> XML                  (error handler)
+ *   9. journal    one log line and one journal entry             (onResponse)
+ */
+export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {}): Promise<FastifyInstance> {
+  const kinds = deps.kinds ?? (await loadKindRegistry());
+  const clock = deps.clock ?? Date.now;
+  const nowSeconds = (): number => Math.floor(clock() / 1000);
+  const seeds: Seeds = loadSeeds(config.seed, kinds, config.defaultBucket);
+  const store = deps.store ?? new SqliteTemplateStore(openDatabase(config.db));
+  const defaultBucket = bucketRef(config.defaultBucket);
+  const credentials = new Map<string, Credential>(config.keys.map((key) => [key.secretId, key]));
+  const journal = new RequestJournal(config.journalSize);
+  const faults = new FaultRegistry();
+
+  seeds.applyAtStart(store, nowSeconds());
+
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      ...(deps.logStream === undefined ? {} : { stream: deps.logStream }),
+      redact: { paths: ['req.headers.authorization', 'req.headers["x-cos-security-token"]', 'req.headers["x-ci-security-token"]', 'req.headers.cookie'], censor: '[redacted]' },
+    },
+    // One line per request is written by the journal hook instead, with the CI error code.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: false,
+    http: { maxHeaderSize: HEADER_LIMIT },
+    ...(deps.tls === undefined ? {} : { https: { ...deps.tls, maxHeaderSize: HEADER_LIMIT } }),
+    routerOptions: {
+      maxParamLength: 1000,
+      // The query is split by the pipeline itself: it must see exact values to verify signatures.
+      querystringParser: () => ({}),
+    },
+    clientErrorHandler: writeClientError,
+    frameworkErrors: (error, request, reply) => {
+      request.ci = createContext(request, defaultBucket);
+      sendError(reply, request, new CiError('InvalidArgument', `The path ${request.ci.rawPath} has a malformed percent-escape.`), error);
+    },
+  }) as unknown as FastifyInstance;
+
+  app.decorateRequest('ci', null as unknown as RequestContext);
+
+  // 1. context
+  app.addHook('onRequest', async (request) => {
+    request.ci = createContext(request, defaultBucket);
+  });
+
+  // 2. CORS
+  await app.register(cors, corsOptions(config.corsOrigins));
+
+  // 3. faults
+  app.addHook('onRequest', async (request) => {
+    const fault = faults.take(request.method, request.ci.rawPath);
+    if (fault === undefined) return;
+    if (fault.delayMs > 0) await sleep(fault.delayMs);
+    if (fault.code !== undefined && fault.status !== undefined) {
+      throw CiError.injected(fault.code, fault.status, `This error was injected by fault ${fault.id} (/_emulator/faults).`);
+    }
+  });
+
+  // 7. headers
+  app.addHook('onSend', async (request, reply) => {
+    if (isAdminPath(request.ci.rawPath)) return;
+    reply.header('Server', 'tencent-ci').header('x-ci-request-id', request.ci.requestId);
+    if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] === undefined) {
+      reply.header('Allow', [...allowedMethods(request.ci.rawPath), 'OPTIONS'].join(', '));
+    }
+  });
+
+  // 8. errors
+  app.setErrorHandler((error: FastifyError | CiError, request, reply) => {
+    sendError(reply, request, toCiError(error, request), error);
+  });
+  app.setNotFoundHandler(async (request) => {
+    if (isAdminPath(request.ci.rawPath)) throw new CiError('InvalidUrl', `${request.ci.rawPath} is not an /_emulator/ endpoint.`);
+    const methods = allowedMethods(request.ci.rawPath);
+    if (methods.length > 0) {
+      throw new CiError('MethodNotAllowed', `${request.method} is not allowed on ${request.ci.rawPath}; use ${methods.join(', ')}.`, {
+        headers: { Allow: methods.join(', ') },
+      });
+    }
+    throw new CiError('InvalidUrl', `${request.ci.rawPath} is not a CI API path; the emulator serves /template and /template/<TemplateId>.`);
+  });
+
+  // 9. journal and log
+  app.addHook('onResponse', async (request, reply) => {
+    const { ci } = request;
+    const ms = Math.round(reply.elapsedTime * 100) / 100;
+    request.log.info({ method: request.method, path: ci.rawPath, bucket: ci.bucket.id, status: reply.statusCode, code: ci.errorCode, ms }, 'request');
+    if (isAdminPath(ci.rawPath) || (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined)) return;
+    journal.record({
+      time: new Date(clock()).toISOString(),
+      method: request.method,
+      path: ci.rawPath,
+      query: redactQuery(ci.rawQuery),
+      host: request.headers.host ?? '',
+      bucket: ci.bucket.id,
+      status: reply.statusCode,
+      code: ci.errorCode ?? null,
+      ms,
+      requestId: ci.requestId,
+      ...journalBody(request.body),
+      auth: ci.auth ?? { form: 'none', secretId: undefined, verdict: 'not checked' },
+    });
+  });
+
+  // 4–6. the CI API
+  await app.register(async (api) => {
+    api.removeAllContentTypeParsers();
+    api.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
+    api.addHook('onRequest', async (request) => {
+      const verdict = verifyRequest({ request: receivedRequest(request), credentials, now: nowSeconds(), appId: request.ci.bucket.appId });
+      request.ci.auth = authRecord(verdict);
+      if (!verdict.ok && config.auth === 'strict') throw verdictError(verdict);
+    });
+    // The body is read whatever its Content-Type: SDKs differ, and browsers send text/plain.
+    api.addHook('preParsing', async (request) => {
+      if (request.headers['content-type'] !== undefined) request.headers['content-type'] = 'application/xml';
+    });
+    registerTemplateRoutes(api, { kinds, store, tzOffset: config.tzOffset, now: nowSeconds });
+  });
+
+  await app.register(async (admin) => registerAdminRoutes(admin, { config, kinds, store, journal, faults, seeds, now: nowSeconds }), {
+    prefix: ADMIN_PREFIX,
+  });
+
+  app.addHook('onClose', async () => store.close());
+  return app;
+}
+
+function createContext(request: FastifyRequest, defaultBucket: BucketRef): RequestContext {
+  const { rawPath, rawQuery } = splitUrl(request.raw.url ?? '/');
+  return {
+    requestId: newRequestId(),
+    traceId: newTraceId(),
+    rawPath,
+    rawQuery,
+    bucket: bucketFromHost(request.headers.host, defaultBucket),
+    query: parseQueryPairs(rawQuery),
+    auth: undefined,
+    errorCode: undefined,
+  };
+}
+
+function allowedMethods(path: string): readonly string[] {
+  return API_ROUTES.find((route) => route.pattern.test(path))?.methods ?? [];
+}
+
+function receivedRequest(request: FastifyRequest): Parameters<typeof verifyRequest>[0]['request'] {
+  if (request.ci.query === undefined) throw new CiError('InvalidArgument', 'The query string has a malformed percent-escape.');
+  return { method: request.method, path: decodePath(request.ci.rawPath), query: request.ci.query, headers: request.headers };
+}
+
+function authRecord(verdict: Verdict): AuthRecord {
+  if (verdict.ok) return { form: verdict.form, secretId: verdict.credential.secretId, verdict: 'ok' };
+  return {
+    form: verdict.form,
+    secretId: verdict.secretId,
+    verdict: verdict.code,
+    ...(verdict.stringToSign === undefined ? {} : { stringToSign: verdict.stringToSign }),
+    ...(verdict.httpString === undefined ? {} : { httpString: verdict.httpString }),
+  };
+}
+
+function verdictError(verdict: Extract<Verdict, { ok: false }>): CiError {
+  const signature =
+    verdict.stringToSign !== undefined && verdict.httpString !== undefined
+      ? { stringToSign: verdict.stringToSign, formatString: verdict.httpString }
+      : undefined;
+  return new CiError(verdict.code, verdict.message, signature === undefined ? {} : { signature });
+}
+
+/** Errors Fastify raises before a handler runs, mapped to CI's codes; anything else is a bug. */
+function toCiError(error: FastifyError | CiError, request: FastifyRequest): CiError {
+  if (error instanceof CiError) return error;
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new CiError('InvalidContent', `The request body is larger than ${BODY_LIMIT} bytes (1 MiB).`, { status: 413 });
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new CiError('InvalidRequest', 'The request body does not have the length its Content-Length header announces.');
+    default:
+      if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+        return new CiError('InvalidRequest', 'The request could not be read.');
+      }
+      request.log.error({ err: error }, 'unexpected error');
+      return new CiError('InternalError', 'The emulator failed unexpectedly; the log has the details.');
+  }
+}
+
+function sendError(reply: FastifyReply, request: FastifyRequest, error: CiError, cause: unknown): void {
+  request.ci.errorCode = error.code;
+  if (isAdminPath(request.ci.rawPath) && error.code === 'InvalidUrl') {
+    void reply.code(404).type('application/json').send({ error: 'NotFound', message: error.message });
+    return;
+  }
+  reply.code(error.status).headers(error.headers).header('x-ci-trace-id', request.ci.traceId).type('application/xml');
+  // A body too large is refused unread: closing the connection stops the upload.
+  if (cause !== error && (cause as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') reply.header('Connection', 'close');
+  void reply.send(renderErrorXml(error, { resource: request.ci.rawPath, requestId: request.ci.requestId, traceId: request.ci.traceId }));
+}
+
+/** Requests the HTTP parser refuses still get CI's XML error before the connection closes. */
+function writeClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const ciError = tooLarge
+    ? new CiError('RequestHeaderSectionTooLarge', `The header section is larger than ${HEADER_LIMIT} bytes.`)
+    : new CiError('InvalidRequest', 'The HTTP request could not be parsed.');
+  const requestId = newRequestId();
+  const body = renderErrorXml(ciError, { resource: '', requestId, traceId: newTraceId() });
+  socket.end(
+    `HTTP/1.1 ${ciError.status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `Content-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nServer: tencent-ci\r\n` +
+      `x-ci-request-id: ${requestId}\r\nDate: ${new Date().toUTCString()}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,58 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { newTemplateId } from '../ids.js';
+import type { KindRegistry } from '../kinds/registry.js';
+import { queryRecord } from '../request-context.js';
+import { readDescribeQuery } from './describe-query.js';
+import { describeOfficial } from './official.js';
+import { renderDeleteResponse, renderDescribeResponse, renderTemplateResponse } from './render.js';
+import type { TemplateContent, TemplateStore } from './store.js';
+import { readTemplateBody, type ReadOptions, type TemplateRequest } from './validate.js';
+
+export interface TemplateRoutesOptions {
+  readonly kinds: KindRegistry;
+  readonly store: TemplateStore;
+  readonly tzOffset: string;
+  /** Unix seconds. */
+  readonly now: () => number;
+}
+
+/** The API paths and the methods each one takes, for 405 answers and the `Allow` header. */
+export const API_ROUTES: readonly { readonly pattern: RegExp; readonly methods: readonly string[] }[] = [
+  { pattern: /^\/template$/, methods: ['GET', 'HEAD', 'POST'] },
+  { pattern: /^\/template\/[^/]+$/, methods: ['PUT', 'DELETE'] },
+];
+
+// A doc example of an update sends <TemplateId> inside <Request>; it is read and ignored.
+const API_BODY: ReadOptions = { extraElements: ['TemplateId'] };
+
+const contentOf = (template: TemplateRequest): TemplateContent => ({ tag: template.tag, name: template.name, data: template.data });
+
+const body = (request: FastifyRequest): Buffer | undefined => (Buffer.isBuffer(request.body) ? request.body : undefined);
+
+const sendXml = (reply: FastifyReply, xml: string): FastifyReply => reply.type('application/xml').send(xml);
+
+export function registerTemplateRoutes(app: FastifyInstance, { kinds, store, tzOffset, now }: TemplateRoutesOptions): void {
+  app.post('/template', async (request, reply) => {
+    const { template } = readTemplateBody(body(request), kinds, API_BODY);
+    const stored = await store.create(request.ci.bucket.id, newTemplateId(), contentOf(template), now());
+    return sendXml(reply, renderTemplateResponse(request.ci.requestId, stored, kinds, tzOffset));
+  });
+
+  app.get('/template', async (request, reply) => {
+    const filter = readDescribeQuery(queryRecord(request.ci), request.ci.bucket.id, kinds);
+    const page = filter.category === 'Official' ? describeOfficial(filter, kinds) : store.describe(filter);
+    return sendXml(reply, renderDescribeResponse(request.ci.requestId, page, filter, kinds, tzOffset));
+  });
+
+  app.put<{ Params: { id: string } }>('/template/:id', async (request, reply) => {
+    const { template } = readTemplateBody(body(request), kinds, API_BODY);
+    const stored = await store.update(request.ci.bucket.id, request.params.id, contentOf(template), now());
+    return sendXml(reply, renderTemplateResponse(request.ci.requestId, stored, kinds, tzOffset));
+  });
+
+  // The body is ignored whatever its Content-Type: browsers send text/plain with DELETE.
+  app.delete<{ Params: { id: string } }>('/template/:id', async (request, reply) => {
+    await store.remove(request.ci.bucket.id, request.params.id);
+    return sendXml(reply, renderDeleteResponse(request.ci.requestId, request.params.id));
+  });
+}

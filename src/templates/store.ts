@@ -1,0 +1,325 @@
+import type { Statement } from 'better-sqlite3';
+import type { SqliteDatabase } from '../db.js';
+import { CiError } from '../errors.js';
+import { newTemplateId } from '../ids.js';
+import type { GroupValue } from '../kinds/schema.js';
+
+export type Category = 'Custom' | 'Official';
+
+export interface StoredTemplate {
+  readonly id: string;
+  readonly bucket: string;
+  readonly tag: string;
+  readonly name: string;
+  readonly category: Category;
+  readonly data: GroupValue;
+  /** Unix seconds. */
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface TemplateContent {
+  readonly tag: string;
+  readonly name: string;
+  readonly data: GroupValue;
+}
+
+export interface DescribeFilter {
+  readonly bucket: string;
+  readonly category: Category;
+  /** undefined = every Tag. */
+  readonly tag: string | undefined;
+  readonly ids: readonly string[] | undefined;
+  /** A literal, case-sensitive prefix. */
+  readonly namePrefix: string | undefined;
+  readonly pageNumber: number;
+  readonly pageSize: number;
+}
+
+export interface DescribePage {
+  readonly totalCount: number;
+  readonly templates: readonly StoredTemplate[];
+  readonly missingIds: readonly string[];
+}
+
+/** A template from a seed file: loaded at start and after every reset. */
+export interface SeedRecord {
+  readonly bucket: string;
+  /** A fixed TemplateId, so tests can refer to it; undefined = a new random one. */
+  readonly id: string | undefined;
+  readonly content: TemplateContent;
+}
+
+export interface BucketSummary {
+  readonly bucket: string;
+  readonly count: number;
+}
+
+/** What the routes, the seeds and the dashboard need from persistence. */
+export interface TemplateStore {
+  create(bucket: string, id: string, content: TemplateContent, now: number): Promise<StoredTemplate>;
+  update(bucket: string, id: string, content: TemplateContent, now: number): Promise<StoredTemplate>;
+  remove(bucket: string, id: string): Promise<void>;
+  /** Removes every template, or one bucket's, and inserts the seeds again, in one transaction. */
+  reset(bucket: string | undefined, seeds: readonly SeedRecord[], now: number): Promise<{ removed: number; seeded: number }>;
+  /**
+   * At start: each seed replaces the template with its TemplateId (or, without one, its Tag and
+   * Name) or is added, so restarting on the same file neither fails nor duplicates.
+   */
+  upsertSeeds(seeds: readonly SeedRecord[], now: number): void;
+  get(bucket: string, id: string): StoredTemplate | undefined;
+  describe(filter: DescribeFilter): DescribePage;
+  buckets(): readonly BucketSummary[];
+  close(): void;
+}
+
+interface TemplateRow {
+  id: string;
+  bucket: string;
+  tag: string;
+  name: string;
+  category: Category;
+  data: string;
+  created_at: number;
+  updated_at: number;
+}
+
+const COLUMNS = 'id, bucket, tag, name, category, data, created_at, updated_at';
+// Names only hold Han characters, ASCII letters, digits, _ - and *, so every name that starts
+// with a prefix sorts below the prefix followed by the highest code point.
+const PREFIX_CEILING = '\u{10FFFF}';
+
+const toTemplate = (row: TemplateRow): StoredTemplate => ({
+  id: row.id,
+  bucket: row.bucket,
+  tag: row.tag,
+  name: row.name,
+  category: row.category,
+  data: JSON.parse(row.data) as GroupValue,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+const isUniqueViolation = (error: unknown): boolean =>
+  error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
+
+const duplicateName = (content: TemplateContent): CiError =>
+  new CiError('TemplateNameDuplicate', `A ${content.tag} template named "${content.name}" already exists in this bucket.`);
+
+const notFound = (id: string): CiError => new CiError('TemplateNotFound', `The template ${id} does not exist in this bucket.`);
+
+interface PendingWrite {
+  readonly run: () => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: the writes that arrive during one event-loop tick run in one transaction, and
+ * none is answered before that transaction's COMMIT returns (synchronous = FULL). Each write is
+ * a single statement, so one that fails (a duplicate name) leaves the others in the batch intact.
+ */
+class WriteBatcher {
+  #pending: PendingWrite[] = [];
+  #scheduled = false;
+
+  constructor(private readonly db: SqliteDatabase) {}
+
+  enqueue<T>(run: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ run, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  flush(): void {
+    this.#scheduled = false;
+    const batch = this.#pending;
+    this.#pending = [];
+    if (batch.length === 0) return;
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      for (const write of batch) {
+        try {
+          outcomes.push({ ok: true, value: write.run() });
+        } catch (error) {
+          outcomes.push({ ok: false, value: error });
+        }
+      }
+      this.db.exec('COMMIT');
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      for (const write of batch) write.reject(error);
+      return;
+    }
+    batch.forEach((write, index) => {
+      const outcome = outcomes[index]!;
+      if (outcome.ok) write.resolve(outcome.value);
+      else write.reject(outcome.value);
+    });
+  }
+}
+
+export class SqliteTemplateStore implements TemplateStore {
+  readonly #db: SqliteDatabase;
+  readonly #writes: WriteBatcher;
+  readonly #insert: Statement;
+  readonly #selectOne: Statement<[string, string], TemplateRow>;
+  readonly #selectByName: Statement<[string, string, string], TemplateRow>;
+  readonly #update: Statement;
+  readonly #delete: Statement;
+  readonly #existingIds: Statement<[string, string], { id: string }>;
+  readonly #buckets: Statement<[], BucketSummary>;
+  readonly #describeStatements = new Map<string, { page: Statement; count: Statement }>();
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+    this.#writes = new WriteBatcher(db);
+    this.#insert = db.prepare(
+      `INSERT INTO templates (id, bucket, tag, name, category, data, created_at, updated_at)
+       VALUES (@id, @bucket, @tag, @name, 'Custom', @data, @now, @now)`,
+    );
+    this.#selectOne = db.prepare(`SELECT ${COLUMNS} FROM templates WHERE bucket = ? AND id = ?`);
+    this.#selectByName = db.prepare(`SELECT ${COLUMNS} FROM templates WHERE bucket = ? AND tag = ? AND name = ?`);
+    this.#update = db.prepare(
+      `UPDATE templates SET name = @name, data = @data, updated_at = @now WHERE bucket = @bucket AND id = @id`,
+    );
+    this.#delete = db.prepare('DELETE FROM templates WHERE bucket = ? AND id = ?');
+    this.#existingIds = db.prepare(
+      'SELECT id FROM templates WHERE bucket = ? AND id IN (SELECT value FROM json_each(?))',
+    );
+    this.#buckets = db.prepare(
+      "SELECT bucket, sum(n) AS count FROM template_counts GROUP BY bucket HAVING sum(n) > 0 ORDER BY bucket",
+    );
+  }
+
+  create(bucket: string, id: string, content: TemplateContent, now: number): Promise<StoredTemplate> {
+    return this.#writes.enqueue(() => this.#insertRow(bucket, id, content, now));
+  }
+
+  #insertRow(bucket: string, id: string, content: TemplateContent, now: number): StoredTemplate {
+    try {
+      this.#insert.run({ id, bucket, tag: content.tag, name: content.name, data: JSON.stringify(content.data), now });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        const taken = this.#selectOne.get(bucket, id) !== undefined;
+        throw taken ? new CiError('InvalidArgument', `TemplateId ${id} is already used in this bucket.`) : duplicateName(content);
+      }
+      throw error;
+    }
+    return { id, bucket, tag: content.tag, name: content.name, category: 'Custom', data: content.data, createdAt: now, updatedAt: now };
+  }
+
+  update(bucket: string, id: string, content: TemplateContent, now: number): Promise<StoredTemplate> {
+    return this.#writes.enqueue(() => {
+      const existing = this.#selectOne.get(bucket, id);
+      if (existing === undefined) throw notFound(id);
+      if (existing.tag !== content.tag) {
+        throw new CiError('InvalidArgument', `Tag cannot change: template ${id} is a ${existing.tag} template, the body says ${content.tag}.`);
+      }
+      try {
+        this.#update.run({ bucket, id, name: content.name, data: JSON.stringify(content.data), now });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw duplicateName(content);
+        throw error;
+      }
+      return { ...toTemplate(existing), name: content.name, data: content.data, updatedAt: now };
+    });
+  }
+
+  remove(bucket: string, id: string): Promise<void> {
+    return this.#writes.enqueue(() => {
+      if (this.#delete.run(bucket, id).changes === 0) throw notFound(id);
+    });
+  }
+
+  reset(bucket: string | undefined, seeds: readonly SeedRecord[], now: number): Promise<{ removed: number; seeded: number }> {
+    return this.#writes.enqueue(() =>
+      this.#db.transaction(() => {
+        const removed =
+          bucket === undefined
+            ? this.#db.prepare('DELETE FROM templates').run().changes
+            : this.#db.prepare('DELETE FROM templates WHERE bucket = ?').run(bucket).changes;
+        this.#db.prepare('DELETE FROM template_counts WHERE n = 0').run();
+        const refill = seeds.filter((seed) => bucket === undefined || seed.bucket === bucket);
+        for (const seed of refill) this.#insertRow(seed.bucket, seed.id ?? newTemplateId(), seed.content, now);
+        return { removed, seeded: refill.length };
+      })(),
+    );
+  }
+
+  upsertSeeds(seeds: readonly SeedRecord[], now: number): void {
+    if (seeds.length === 0) return;
+    this.#db.transaction(() => {
+      for (const seed of seeds) {
+        const sameName = this.#selectByName.get(seed.bucket, seed.content.tag, seed.content.name);
+        const id = seed.id ?? sameName?.id ?? newTemplateId();
+        this.#delete.run(seed.bucket, id);
+        if (sameName !== undefined) this.#delete.run(seed.bucket, sameName.id);
+        this.#insertRow(seed.bucket, id, seed.content, now);
+      }
+    })();
+  }
+
+  get(bucket: string, id: string): StoredTemplate | undefined {
+    const row = this.#selectOne.get(bucket, id);
+    return row === undefined ? undefined : toTemplate(row);
+  }
+
+  describe(filter: DescribeFilter): DescribePage {
+    const statements = this.#describeStatementsFor(filter);
+    const idsJson = filter.ids === undefined ? undefined : JSON.stringify(filter.ids);
+    const params = {
+      bucket: filter.bucket,
+      category: filter.category,
+      ...(filter.tag === undefined ? {} : { tag: filter.tag }),
+      ...(idsJson === undefined ? {} : { ids: idsJson }),
+      ...(filter.namePrefix === undefined ? {} : { prefix: filter.namePrefix, ceiling: filter.namePrefix + PREFIX_CEILING }),
+    };
+    const totalCount = Number((statements.count.pluck().get(params) as number | bigint | null) ?? 0);
+    const offset = (filter.pageNumber - 1) * filter.pageSize;
+    const rows =
+      offset >= totalCount ? [] : (statements.page.all({ ...params, limit: filter.pageSize, offset }) as TemplateRow[]);
+    return { totalCount, templates: rows.map(toTemplate), missingIds: this.#missingIds(filter.bucket, filter.ids, idsJson) };
+  }
+
+  #missingIds(bucket: string, ids: readonly string[] | undefined, idsJson: string | undefined): string[] {
+    if (ids === undefined || idsJson === undefined) return [];
+    const existing = new Set(this.#existingIds.all(bucket, idsJson).map((row) => row.id));
+    return [...new Set(ids)].filter((id) => !existing.has(id));
+  }
+
+  #describeStatementsFor(filter: DescribeFilter): { page: Statement; count: Statement } {
+    const key = `${filter.tag !== undefined}${filter.ids !== undefined}${filter.namePrefix !== undefined}`;
+    const cached = this.#describeStatements.get(key);
+    if (cached !== undefined) return cached;
+    const conditions = ['bucket = @bucket', 'category = @category'];
+    if (filter.tag !== undefined) conditions.push('tag = @tag');
+    if (filter.ids !== undefined) conditions.push('id IN (SELECT value FROM json_each(@ids))');
+    if (filter.namePrefix !== undefined) conditions.push('name >= @prefix AND name < @ceiling');
+    const where = conditions.join(' AND ');
+    const countSql =
+      filter.ids === undefined && filter.namePrefix === undefined
+        ? `SELECT coalesce(sum(n), 0) FROM template_counts WHERE bucket = @bucket AND category = @category${filter.tag === undefined ? '' : ' AND tag = @tag'}`
+        : `SELECT count(*) FROM templates WHERE ${where}`;
+    const statements = {
+      page: this.#db.prepare(`SELECT ${COLUMNS} FROM templates WHERE ${where} ORDER BY created_at DESC, seq DESC LIMIT @limit OFFSET @offset`),
+      count: this.#db.prepare(countSql),
+    };
+    this.#describeStatements.set(key, statements);
+    return statements;
+  }
+
+  buckets(): readonly BucketSummary[] {
+    return this.#buckets.all();
+  }
+
+  close(): void {
+    this.#writes.flush();
+    if (this.#db.open) this.#db.close();
+  }
+}

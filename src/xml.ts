@@ -1,0 +1,136 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { CiError } from './errors.js';
+
+export { escapeXml, leaf } from './xml-escape.js';
+
+/**
+ * XML in and out. Reading is strict where fast-xml-parser is lenient (DOCTYPE, unknown
+ * entities, control characters, several roots); writing is done with plain template strings,
+ * so this module only needs to escape text.
+ */
+
+/** An element of a request body: attributes are ignored, comments dropped, CDATA merged into text. */
+export interface XmlElement {
+  readonly name: string;
+  readonly children: readonly XmlElement[];
+  /** The element's own text (CDATA and entities resolved), excluding its children's text. */
+  readonly text: string;
+}
+
+/** Deeper than any template kind needs; also keeps a 10,000-deep body from costing anything. */
+export const MAX_XML_DEPTH = 32;
+
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  processEntities: true,
+  // Only the five XML entities and numeric references reach the parser (see checkEntities);
+  // htmlEntities is what makes fast-xml-parser decode the numeric ones.
+  htmlEntities: true,
+  maxNestedTags: MAX_XML_DEPTH,
+});
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+// Characters XML 1.0 forbids anywhere in a document.
+const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+const DECLARATION = /<!(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i;
+const CDATA_OR_COMMENT = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g;
+const ENTITY_REF = /&([^;&<\s]{0,12});?/g;
+const PREDEFINED_ENTITY = /^(?:amp|lt|gt|quot|apos)$/;
+
+type OrderedNode = Record<string, unknown>;
+
+const invalidContent = (message: string): CiError => new CiError('InvalidContent', message);
+
+export function decodeBody(body: Buffer): string {
+  try {
+    return utf8.decode(body);
+  } catch {
+    throw invalidContent('The request body is not valid UTF-8.');
+  }
+}
+
+/** Parses a request body into its root element, which must be `<Request>`. */
+export function parseRequestBody(body: Buffer): XmlElement {
+  const text = decodeBody(body);
+  checkCharacters(text);
+  // The parser runs first because it stops at MAX_XML_DEPTH at once, where the validator
+  // would walk a megabyte of nesting; the validator then catches what the parser forgives.
+  let nodes: OrderedNode[];
+  try {
+    nodes = parser.parse(text) as OrderedNode[];
+  } catch (error) {
+    checkWellFormed(text);
+    const reason = error instanceof Error ? error.message : 'unreadable';
+    throw invalidContent(`The request body is not well-formed XML: ${reason}.`);
+  }
+  checkWellFormed(text);
+  const roots = toElements(nodes, 1);
+  if (roots.elements.length !== 1 || roots.text.trim() !== '') {
+    throw invalidContent('The request body must have exactly one root element, <Request>.');
+  }
+  const root = roots.elements[0]!;
+  if (root.name !== 'Request') {
+    throw invalidContent(`The root element must be <Request>, not <${root.name}>.`);
+  }
+  return root;
+}
+
+function checkWellFormed(text: string): void {
+  const validation = XMLValidator.validate(text);
+  if (validation === true) return;
+  const { msg, line, col } = validation.err;
+  throw invalidContent(`The request body is not well-formed XML: ${msg} (line ${line}, column ${col}).`);
+}
+
+function checkCharacters(text: string): void {
+  if (FORBIDDEN_CHAR.test(text)) {
+    throw invalidContent('The request body contains a character XML does not allow (a NUL or control character).');
+  }
+  if (DECLARATION.test(text)) {
+    throw invalidContent('DOCTYPE and entity declarations are not accepted in a request body.');
+  }
+  checkEntities(text.replace(CDATA_OR_COMMENT, ''));
+}
+
+function checkEntities(text: string): void {
+  if (!text.includes('&')) return;
+  for (const match of text.matchAll(ENTITY_REF)) {
+    const name = match[1] ?? '';
+    const terminated = match[0].endsWith(';');
+    if (terminated && (PREDEFINED_ENTITY.test(name) || isAllowedCharReference(name))) continue;
+    throw invalidContent(`The request body uses an unknown or malformed entity reference "${match[0]}".`);
+  }
+}
+
+function isAllowedCharReference(name: string): boolean {
+  const digits = /^#(?:x([0-9A-Fa-f]{1,6})|([0-9]{1,7}))$/.exec(name);
+  if (!digits) return false;
+  const codePoint = digits[1] !== undefined ? parseInt(digits[1], 16) : parseInt(digits[2] ?? '', 10);
+  if (codePoint > 0x10ffff || (codePoint >= 0xd800 && codePoint <= 0xdfff)) return false;
+  return !FORBIDDEN_CHAR.test(String.fromCodePoint(codePoint));
+}
+
+function toElements(nodes: readonly OrderedNode[], depth: number): { elements: XmlElement[]; text: string } {
+  if (depth > MAX_XML_DEPTH) throw invalidContent(`The request body nests elements deeper than ${MAX_XML_DEPTH} levels.`);
+  const elements: XmlElement[] = [];
+  let text = '';
+  for (const node of nodes) {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === ':@') continue;
+      if (key === '#text') {
+        text += String(value);
+        continue;
+      }
+      const inner = toElements(Array.isArray(value) ? (value as OrderedNode[]) : [], depth + 1);
+      elements.push({ name: key, children: inner.elements, text: inner.text });
+    }
+  }
+  return { elements, text };
+}
