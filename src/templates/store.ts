@@ -108,6 +108,40 @@ const duplicateName = (content: TemplateContent): CiError =>
 
 const notFound = (id: string): CiError => new CiError('TemplateNotFound', `The template ${id} does not exist in this bucket.`);
 
+export interface DescribeShape {
+  readonly byTag: boolean;
+  readonly byIds: boolean;
+  readonly byName: boolean;
+}
+
+export const describeShape = (filter: DescribeFilter): DescribeShape => ({
+  byTag: filter.tag !== undefined,
+  byIds: filter.ids !== undefined,
+  byName: filter.namePrefix !== undefined,
+});
+
+/**
+ * The SQL of a describe. Pages walk an index in (created_at, seq) order, and an unfiltered count
+ * reads the per-bucket counters, so the cost of a page does not grow with the number stored.
+ */
+export function describeSql(shape: DescribeShape): { page: string; count: string } {
+  const conditions = ['bucket = @bucket', 'category = @category'];
+  if (shape.byTag) conditions.push('tag = @tag');
+  if (shape.byIds) conditions.push('id IN (SELECT value FROM json_each(@ids))');
+  if (shape.byName) conditions.push('name >= @prefix AND name < @ceiling');
+  const where = conditions.join(' AND ');
+  // With ids, look each one up rather than walk the bucket's whole list in date order.
+  const source = shape.byIds ? 'templates INDEXED BY templates_id' : 'templates';
+  const count =
+    shape.byIds || shape.byName
+      ? `SELECT count(*) FROM ${source} WHERE ${where}`
+      : `SELECT coalesce(sum(n), 0) FROM template_counts WHERE bucket = @bucket AND category = @category${shape.byTag ? ' AND tag = @tag' : ''}`;
+  return {
+    page: `SELECT ${COLUMNS} FROM ${source} WHERE ${where} ORDER BY created_at DESC, seq DESC LIMIT @limit OFFSET @offset`,
+    count,
+  };
+}
+
 interface PendingWrite {
   readonly run: () => unknown;
   readonly resolve: (value: unknown) => void;
@@ -294,22 +328,12 @@ export class SqliteTemplateStore implements TemplateStore {
   }
 
   #describeStatementsFor(filter: DescribeFilter): { page: Statement; count: Statement } {
-    const key = `${filter.tag !== undefined}${filter.ids !== undefined}${filter.namePrefix !== undefined}`;
+    const shape = describeShape(filter);
+    const key = `${shape.byTag}${shape.byIds}${shape.byName}`;
     const cached = this.#describeStatements.get(key);
     if (cached !== undefined) return cached;
-    const conditions = ['bucket = @bucket', 'category = @category'];
-    if (filter.tag !== undefined) conditions.push('tag = @tag');
-    if (filter.ids !== undefined) conditions.push('id IN (SELECT value FROM json_each(@ids))');
-    if (filter.namePrefix !== undefined) conditions.push('name >= @prefix AND name < @ceiling');
-    const where = conditions.join(' AND ');
-    const countSql =
-      filter.ids === undefined && filter.namePrefix === undefined
-        ? `SELECT coalesce(sum(n), 0) FROM template_counts WHERE bucket = @bucket AND category = @category${filter.tag === undefined ? '' : ' AND tag = @tag'}`
-        : `SELECT count(*) FROM templates WHERE ${where}`;
-    const statements = {
-      page: this.#db.prepare(`SELECT ${COLUMNS} FROM templates WHERE ${where} ORDER BY created_at DESC, seq DESC LIMIT @limit OFFSET @offset`),
-      count: this.#db.prepare(countSql),
-    };
+    const sql = describeSql(shape);
+    const statements = { page: this.#db.prepare(sql.page), count: this.#db.prepare(sql.count) };
     this.#describeStatements.set(key, statements);
     return statements;
   }
