@@ -15,6 +15,7 @@ export function describeOfficial(filter: DescribeFilter, kinds: KindRegistry): D
         name: preset.name,
         category: 'Official' as const,
         data: preset.data,
+        dataJson: JSON.stringify(preset.data),
         createdAt: PRESET_TIME,
         updatedAt: PRESET_TIME,
       })),

@@ -1,53 +1,82 @@
 import { formatCiTime } from '../ids.js';
 import type { KindRegistry } from '../kinds/registry.js';
 import { renderKindData, renderUnknownKindData } from '../kinds/render.js';
+import type { GroupValue } from '../kinds/schema.js';
 import { escapeXml, leaf } from '../xml-escape.js';
 import type { DescribePage, StoredTemplate } from './store.js';
 
+/** Distinct kind payloads and timestamps remembered; plenty for a test suite, bounded for a soak. */
+const CACHE_LIMIT = 2048;
+
 /**
  * The answers of the four operations, written as template strings: they are small, fixed in
- * shape, and this is the hot path of every request.
+ * shape, and this is the hot path of every request. A kind's part of `<Template>` depends only on
+ * the Tag and the stored data, so it is rendered once per distinct payload (content-addressed:
+ * nothing to invalidate) and describe answers never parse the stored JSON.
  */
+export class TemplateRenderer {
+  readonly #kindXml = new Map<string, string>();
+  readonly #times = new Map<number, string>();
 
-/** The children of `<Template>` (and of each `<TemplateList>`), in the order of the doc's example. */
-export function renderTemplateBody(template: StoredTemplate, kinds: KindRegistry, tzOffset: string): string {
-  const kind = kinds.get(template.tag);
-  const data = kind === undefined ? renderUnknownKindData(template.data) : renderKindData(kind, template.data);
-  return (
-    leaf('Tag', template.tag) +
-    leaf('Name', template.name) +
-    leaf('TemplateId', template.id) +
-    `<CreateTime>${formatCiTime(template.createdAt, tzOffset)}</CreateTime>` +
-    `<UpdateTime>${formatCiTime(template.updatedAt, tzOffset)}</UpdateTime>` +
-    leaf('BucketId', template.bucket) +
-    `<Category>${template.category}</Category>` +
-    data
-  );
-}
+  constructor(
+    private readonly kinds: KindRegistry,
+    private readonly tzOffset: string,
+  ) {}
 
-export function renderTemplateResponse(requestId: string, template: StoredTemplate, kinds: KindRegistry, tzOffset: string): string {
-  return `<Response><RequestId>${escapeXml(requestId)}</RequestId><Template>${renderTemplateBody(template, kinds, tzOffset)}</Template></Response>`;
-}
-
-export function renderDescribeResponse(
-  requestId: string,
-  page: DescribePage,
-  paging: { readonly pageNumber: number; readonly pageSize: number },
-  kinds: KindRegistry,
-  tzOffset: string,
-): string {
-  let xml =
-    `<Response><RequestId>${escapeXml(requestId)}</RequestId>` +
-    `<TotalCount>${page.totalCount}</TotalCount><PageNumber>${paging.pageNumber}</PageNumber><PageSize>${paging.pageSize}</PageSize>`;
-  for (const template of page.templates) {
-    xml += `<TemplateList>${renderTemplateBody(template, kinds, tzOffset)}</TemplateList>`;
+  /** The children of `<Template>` (and of each `<TemplateList>`), in the order of the doc's example. */
+  templateBody(template: StoredTemplate): string {
+    return (
+      leaf('Tag', template.tag) +
+      leaf('Name', template.name) +
+      leaf('TemplateId', template.id) +
+      `<CreateTime>${this.#time(template.createdAt)}</CreateTime>` +
+      `<UpdateTime>${this.#time(template.updatedAt)}</UpdateTime>` +
+      leaf('BucketId', template.bucket) +
+      `<Category>${template.category}</Category>` +
+      this.#kindPart(template)
+    );
   }
-  if (page.missingIds.length > 0) {
-    xml += `<NonExistTIDs>${page.missingIds.map((id) => leaf('TemplateId', id)).join('')}</NonExistTIDs>`;
+
+  template(requestId: string, template: StoredTemplate): string {
+    return `<Response><RequestId>${escapeXml(requestId)}</RequestId><Template>${this.templateBody(template)}</Template></Response>`;
   }
-  return `${xml}</Response>`;
+
+  describe(requestId: string, page: DescribePage, paging: { readonly pageNumber: number; readonly pageSize: number }): string {
+    let xml =
+      `<Response><RequestId>${escapeXml(requestId)}</RequestId>` +
+      `<TotalCount>${page.totalCount}</TotalCount><PageNumber>${paging.pageNumber}</PageNumber><PageSize>${paging.pageSize}</PageSize>`;
+    for (const template of page.templates) xml += `<TemplateList>${this.templateBody(template)}</TemplateList>`;
+    if (page.missingIds.length > 0) {
+      xml += `<NonExistTIDs>${page.missingIds.map((id) => leaf('TemplateId', id)).join('')}</NonExistTIDs>`;
+    }
+    return `${xml}</Response>`;
+  }
+
+  deleted(requestId: string, templateId: string): string {
+    return `<Response><RequestId>${escapeXml(requestId)}</RequestId>${leaf('TemplateId', templateId)}</Response>`;
+  }
+
+  #kindPart(template: StoredTemplate): string {
+    const key = `${template.tag}\n${template.dataJson}`;
+    const cached = this.#kindXml.get(key);
+    if (cached !== undefined) return cached;
+    const kind = this.kinds.get(template.tag);
+    const data: GroupValue = template.data;
+    const xml = kind === undefined ? renderUnknownKindData(data) : renderKindData(kind, data);
+    remember(this.#kindXml, key, xml);
+    return xml;
+  }
+
+  #time(unixSeconds: number): string {
+    const cached = this.#times.get(unixSeconds);
+    if (cached !== undefined) return cached;
+    const text = formatCiTime(unixSeconds, this.tzOffset);
+    remember(this.#times, unixSeconds, text);
+    return text;
+  }
 }
 
-export function renderDeleteResponse(requestId: string, templateId: string): string {
-  return `<Response><RequestId>${escapeXml(requestId)}</RequestId>${leaf('TemplateId', templateId)}</Response>`;
+function remember<K, V>(cache: Map<K, V>, key: K, value: V): void {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
 }

@@ -4,7 +4,7 @@ import type { KindRegistry } from '../kinds/registry.js';
 import { queryRecord } from '../request-context.js';
 import { readDescribeQuery } from './describe-query.js';
 import { describeOfficial } from './official.js';
-import { renderDeleteResponse, renderDescribeResponse, renderTemplateResponse } from './render.js';
+import { TemplateRenderer } from './render.js';
 import type { TemplateContent, TemplateStore } from './store.js';
 import { readTemplateBody, type ReadOptions, type TemplateRequest } from './validate.js';
 
@@ -32,27 +32,29 @@ const body = (request: FastifyRequest): Buffer | undefined => (Buffer.isBuffer(r
 const sendXml = (reply: FastifyReply, xml: string): FastifyReply => reply.type('application/xml').send(xml);
 
 export function registerTemplateRoutes(app: FastifyInstance, { kinds, store, tzOffset, now }: TemplateRoutesOptions): void {
+  const render = new TemplateRenderer(kinds, tzOffset);
+
   app.post('/template', async (request, reply) => {
     const { template } = readTemplateBody(body(request), kinds, API_BODY);
     const stored = await store.create(request.ci.bucket.id, newTemplateId(), contentOf(template), now());
-    return sendXml(reply, renderTemplateResponse(request.ci.requestId, stored, kinds, tzOffset));
+    return sendXml(reply, render.template(request.ci.requestId, stored));
   });
 
   app.get('/template', async (request, reply) => {
     const filter = readDescribeQuery(queryRecord(request.ci), request.ci.bucket.id, kinds);
     const page = filter.category === 'Official' ? describeOfficial(filter, kinds) : store.describe(filter);
-    return sendXml(reply, renderDescribeResponse(request.ci.requestId, page, filter, kinds, tzOffset));
+    return sendXml(reply, render.describe(request.ci.requestId, page, filter));
   });
 
   app.put<{ Params: { id: string } }>('/template/:id', async (request, reply) => {
     const { template } = readTemplateBody(body(request), kinds, API_BODY);
     const stored = await store.update(request.ci.bucket.id, request.params.id, contentOf(template), now());
-    return sendXml(reply, renderTemplateResponse(request.ci.requestId, stored, kinds, tzOffset));
+    return sendXml(reply, render.template(request.ci.requestId, stored));
   });
 
   // The body is ignored whatever its Content-Type: browsers send text/plain with DELETE.
   app.delete<{ Params: { id: string } }>('/template/:id', async (request, reply) => {
     await store.remove(request.ci.bucket.id, request.params.id);
-    return sendXml(reply, renderDeleteResponse(request.ci.requestId, request.params.id));
+    return sendXml(reply, render.deleted(request.ci.requestId, request.params.id));
   });
 }

@@ -13,6 +13,8 @@ export interface StoredTemplate {
   readonly name: string;
   readonly category: Category;
   readonly data: GroupValue;
+  /** The data as stored: answers render from it through a cache without parsing it. */
+  readonly dataJson: string;
   /** Unix seconds. */
   readonly createdAt: number;
   readonly updatedAt: number;
@@ -73,32 +75,38 @@ export interface TemplateStore {
   close(): void;
 }
 
-interface TemplateRow {
-  id: string;
-  bucket: string;
-  tag: string;
-  name: string;
-  category: Category;
-  data: string;
-  created_at: number;
-  updated_at: number;
-}
+type TemplateRow = [id: string, bucket: string, tag: string, name: string, category: Category, data: string, createdAt: number, updatedAt: number];
 
 const COLUMNS = 'id, bucket, tag, name, category, data, created_at, updated_at';
 // Names only hold Han characters, ASCII letters, digits, _ - and *, so every name that starts
 // with a prefix sorts below the prefix followed by the highest code point.
 const PREFIX_CEILING = '\u{10FFFF}';
 
-const toTemplate = (row: TemplateRow): StoredTemplate => ({
-  id: row.id,
-  bucket: row.bucket,
-  tag: row.tag,
-  name: row.name,
-  category: row.category,
-  data: JSON.parse(row.data) as GroupValue,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-});
+/** A row as read; its data is parsed only if someone asks (describe answers do not). */
+class StoredRow implements StoredTemplate {
+  #data: GroupValue | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly bucket: string,
+    readonly tag: string,
+    readonly name: string,
+    readonly category: Category,
+    readonly dataJson: string,
+    readonly createdAt: number,
+    readonly updatedAt: number,
+    data?: GroupValue,
+  ) {
+    this.#data = data;
+  }
+
+  get data(): GroupValue {
+    this.#data ??= JSON.parse(this.dataJson) as GroupValue;
+    return this.#data;
+  }
+}
+
+const toTemplate = (row: TemplateRow): StoredTemplate => new StoredRow(...row);
 
 const isUniqueViolation = (error: unknown): boolean =>
   error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
@@ -217,8 +225,8 @@ export class SqliteTemplateStore implements TemplateStore {
       `INSERT INTO templates (id, bucket, tag, name, category, data, created_at, updated_at)
        VALUES (@id, @bucket, @tag, @name, 'Custom', @data, @now, @now)`,
     );
-    this.#selectOne = db.prepare(`SELECT ${COLUMNS} FROM templates WHERE bucket = ? AND id = ?`);
-    this.#selectByName = db.prepare(`SELECT ${COLUMNS} FROM templates WHERE bucket = ? AND tag = ? AND name = ?`);
+    this.#selectOne = db.prepare<[string, string], TemplateRow>(`SELECT ${COLUMNS} FROM templates WHERE bucket = ? AND id = ?`).raw(true);
+    this.#selectByName = db.prepare<[string, string, string], TemplateRow>(`SELECT ${COLUMNS} FROM templates WHERE bucket = ? AND tag = ? AND name = ?`).raw(true);
     this.#update = db.prepare(
       `UPDATE templates SET name = @name, data = @data, updated_at = @now WHERE bucket = @bucket AND id = @id`,
     );
@@ -236,8 +244,9 @@ export class SqliteTemplateStore implements TemplateStore {
   }
 
   #insertRow(bucket: string, id: string, content: TemplateContent, now: number): StoredTemplate {
+    const dataJson = JSON.stringify(content.data);
     try {
-      this.#insert.run({ id, bucket, tag: content.tag, name: content.name, data: JSON.stringify(content.data), now });
+      this.#insert.run({ id, bucket, tag: content.tag, name: content.name, data: dataJson, now });
     } catch (error) {
       if (isUniqueViolation(error)) {
         const taken = this.#selectOne.get(bucket, id) !== undefined;
@@ -245,23 +254,26 @@ export class SqliteTemplateStore implements TemplateStore {
       }
       throw error;
     }
-    return { id, bucket, tag: content.tag, name: content.name, category: 'Custom', data: content.data, createdAt: now, updatedAt: now };
+    return new StoredRow(id, bucket, content.tag, content.name, 'Custom', dataJson, now, now, content.data);
   }
 
   update(bucket: string, id: string, content: TemplateContent, now: number): Promise<StoredTemplate> {
     return this.#writes.enqueue(() => {
       const existing = this.#selectOne.get(bucket, id);
       if (existing === undefined) throw notFound(id);
-      if (existing.tag !== content.tag) {
-        throw new CiError('InvalidArgument', `Tag cannot change: template ${id} is a ${existing.tag} template, the body says ${content.tag}.`);
+      const storedTag = existing[2];
+      if (storedTag !== content.tag) {
+        throw new CiError('InvalidArgument', `Tag cannot change: template ${id} is a ${storedTag} template, the body says ${content.tag}.`);
       }
+      const dataJson = JSON.stringify(content.data);
       try {
-        this.#update.run({ bucket, id, name: content.name, data: JSON.stringify(content.data), now });
+        this.#update.run({ bucket, id, name: content.name, data: dataJson, now });
       } catch (error) {
         if (isUniqueViolation(error)) throw duplicateName(content);
         throw error;
       }
-      return { ...toTemplate(existing), name: content.name, data: content.data, updatedAt: now };
+      const [, , tag, , category, , createdAt] = existing;
+      return new StoredRow(id, bucket, tag, content.name, category, dataJson, createdAt, now, content.data);
     });
   }
 
@@ -291,9 +303,10 @@ export class SqliteTemplateStore implements TemplateStore {
     this.#db.transaction(() => {
       for (const seed of seeds) {
         const sameName = this.#selectByName.get(seed.bucket, seed.content.tag, seed.content.name);
-        const id = seed.id ?? sameName?.id ?? newTemplateId();
+        const sameNameId = sameName?.[0];
+        const id = seed.id ?? sameNameId ?? newTemplateId();
         this.#delete.run(seed.bucket, id);
-        if (sameName !== undefined) this.#delete.run(seed.bucket, sameName.id);
+        if (sameNameId !== undefined) this.#delete.run(seed.bucket, sameNameId);
         this.#insertRow(seed.bucket, id, seed.content, now);
       }
     })();
@@ -314,10 +327,10 @@ export class SqliteTemplateStore implements TemplateStore {
       ...(idsJson === undefined ? {} : { ids: idsJson }),
       ...(filter.namePrefix === undefined ? {} : { prefix: filter.namePrefix, ceiling: filter.namePrefix + PREFIX_CEILING }),
     };
-    const totalCount = Number((statements.count.pluck().get(params) as number | bigint | null) ?? 0);
+    const totalCount = Number((statements.count.get(params) as number | bigint | null) ?? 0);
     const offset = (filter.pageNumber - 1) * filter.pageSize;
     const rows =
-      offset >= totalCount ? [] : (statements.page.all({ ...params, limit: filter.pageSize, offset }) as TemplateRow[]);
+      offset >= totalCount ? [] : (statements.page.all({ ...params, limit: filter.pageSize, offset }) as unknown as TemplateRow[]);
     return { totalCount, templates: rows.map(toTemplate), missingIds: this.#missingIds(filter.bucket, filter.ids, idsJson) };
   }
 
@@ -333,7 +346,7 @@ export class SqliteTemplateStore implements TemplateStore {
     const cached = this.#describeStatements.get(key);
     if (cached !== undefined) return cached;
     const sql = describeSql(shape);
-    const statements = { page: this.#db.prepare(sql.page), count: this.#db.prepare(sql.count) };
+    const statements = { page: this.#db.prepare(sql.page).raw(true), count: this.#db.prepare(sql.count).pluck(true) };
     this.#describeStatements.set(key, statements);
     return statements;
   }
