@@ -1,4 +1,5 @@
 import type { FastifyCorsOptions, FastifyCorsOptionsDelegateCallback } from '@fastify/cors';
+import type { FastifyRequest } from 'fastify';
 
 /**
  * @fastify/cors, configured to what Chromium and cos-js-sdk-v5 need (ci-template-api.md §5):
@@ -11,21 +12,60 @@ export const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'x-cos-sec
 export const CORS_EXPOSED_HEADERS = ['x-ci-request-id', 'x-ci-trace-id', 'Date'];
 export const CORS_METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
 
-export function corsOptions(allowedOrigins: readonly string[]): { delegator: FastifyCorsOptionsDelegateCallback } {
+// An HTTP token (RFC 9110 §5.6.2): anything else in Access-Control-Request-Headers is not echoed.
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+export const isPreflight = (request: FastifyRequest): boolean =>
+  request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
+
+/** Our list, then the requested names it does not already hold (compared case-insensitively). */
+function allowedHeadersFor(request: FastifyRequest): string[] {
+  const requested = request.headers['access-control-request-headers'];
+  const names = [...CORS_ALLOWED_HEADERS];
+  const seen = new Set(names.map((name) => name.toLowerCase()));
+  for (const name of typeof requested === 'string' ? requested.split(',') : []) {
+    const trimmed = name.trim();
+    if (!HEADER_NAME.test(trimmed) || seen.has(trimmed.toLowerCase())) continue;
+    seen.add(trimmed.toLowerCase());
+    names.push(trimmed);
+  }
+  return names;
+}
+
+/** The options for one request: what the delegator hands @fastify/cors. */
+export function corsOptionsFor(request: FastifyRequest, allowedOrigins: readonly string[]): FastifyCorsOptions {
   const anyOrigin = allowedOrigins.includes('*');
   return {
-    delegator: (request, done) => {
-      const requested = request.headers['access-control-request-headers'];
-      const extra = typeof requested === 'string' ? requested.split(',').map((name) => name.trim()).filter((name) => name !== '') : [];
-      const options: FastifyCorsOptions = {
-        origin: anyOrigin ? (request.headers.origin ?? '*') : [...allowedOrigins],
-        methods: CORS_METHODS,
-        allowedHeaders: [...new Set([...CORS_ALLOWED_HEADERS, ...extra])],
-        exposedHeaders: CORS_EXPOSED_HEADERS,
-        // A plain OPTIONS (no Origin) is answered 204 too; the server adds its Allow header.
-        strictPreflight: false,
-      };
-      done(null, options);
-    },
+    // A string is sent as is: the request's Origin, or `*` when it has none (curl, Node SDKs).
+    // A list makes @fastify/cors echo the Origin only when it is on the list (CIE_CORS_ORIGINS).
+    origin: anyOrigin ? (request.headers.origin ?? '*') : [...allowedOrigins],
+    methods: CORS_METHODS,
+    allowedHeaders: allowedHeadersFor(request),
+    exposedHeaders: CORS_EXPOSED_HEADERS,
+    // Every OPTIONS is answered 204 here, before faults and auth; a plain one (no Origin, no
+    // Access-Control-Request-Method) gets its Allow header from the server's onSend hook.
+    strictPreflight: false,
   };
+}
+
+export function corsOptions(allowedOrigins: readonly string[]): { delegator: FastifyCorsOptionsDelegateCallback } {
+  return { delegator: (request, done) => done(null, corsOptionsFor(request, allowedOrigins)) };
+}
+
+/**
+ * The same headers, for the one kind of answer @fastify/cors never sees: a path the router
+ * cannot decode (`/template/%zz`) goes straight to `frameworkErrors`, with no hook run. Without
+ * these a browser would report a CORS failure instead of CI's InvalidArgument.
+ */
+export function corsHeadersWithoutHooks(request: FastifyRequest, allowedOrigins: readonly string[]): Record<string, string> {
+  const options = corsOptionsFor(request, allowedOrigins);
+  const origin = request.headers.origin;
+  const allowOrigin = typeof options.origin === 'string' ? options.origin : origin !== undefined && allowedOrigins.includes(origin) ? origin : undefined;
+  const headers: Record<string, string> = { Vary: 'Origin', 'Access-Control-Expose-Headers': CORS_EXPOSED_HEADERS.join(', ') };
+  if (allowOrigin !== undefined) headers['Access-Control-Allow-Origin'] = allowOrigin;
+  if (request.method === 'OPTIONS') {
+    headers['Access-Control-Allow-Methods'] = CORS_METHODS.join(', ');
+    headers['Access-Control-Allow-Headers'] = allowedHeadersFor(request).join(', ');
+  }
+  return headers;
 }

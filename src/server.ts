@@ -12,7 +12,7 @@ import { CiError, renderErrorXml } from './errors.js';
 import { newRequestId, newTraceId } from './ids.js';
 import { loadKindRegistry, type KindRegistry } from './kinds/registry.js';
 import { decodePath, parseQueryPairs, splitUrl, type AuthRecord, type RequestContext } from './request-context.js';
-import { corsOptions } from './cors.js';
+import { corsHeadersWithoutHooks, corsOptions, CORS_EXPOSED_HEADERS, CORS_METHODS, isPreflight } from './cors.js';
 import { verifyRequest, type Credential, type Verdict } from './signature.js';
 import { API_ROUTES, registerTemplateRoutes } from './templates/routes.js';
 import { SqliteTemplateStore, type TemplateStore } from './templates/store.js';
@@ -83,10 +83,20 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
       // The query is split by the pipeline itself: it must see exact values to verify signatures.
       querystringParser: () => ({}),
     },
-    clientErrorHandler: writeClientError,
+    // The request was never parsed, so its Origin is unknown: only an allow-all policy can be applied.
+    clientErrorHandler: (error, socket) => writeClientError(error, socket, config.corsOrigins.includes('*')),
+    // No hook runs for these answers: CORS and the CI headers are added here.
     frameworkErrors: (error, request, reply) => {
       request.ci = createContext(request, defaultBucket);
-      sendError(reply, request, new CiError('InvalidArgument', `The path ${request.ci.rawPath} has a malformed percent-escape.`), error);
+      reply.headers(corsHeadersWithoutHooks(request, config.corsOrigins));
+      if (isPreflight(request)) {
+        const preflightReply: FastifyReply = reply;
+        void preflightReply.code(204).header('Content-Length', '0').send();
+        return;
+      }
+      reply.header('Server', 'tencent-ci').header('x-ci-request-id', request.ci.requestId);
+      const problem = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'has a TemplateId longer than 1000 characters' : 'has a malformed percent-escape';
+      sendError(reply, request, new CiError('InvalidArgument', `The path ${request.ci.rawPath} ${problem}.`), error);
     },
   }) as unknown as FastifyInstance;
 
@@ -112,11 +122,13 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
 
   // 7. headers
   app.addHook('onSend', async (request, reply) => {
-    if (isAdminPath(request.ci.rawPath)) return;
-    reply.header('Server', 'tencent-ci').header('x-ci-request-id', request.ci.requestId);
-    if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] === undefined) {
-      reply.header('Allow', [...allowedMethods(request.ci.rawPath), 'OPTIONS'].join(', '));
+    const path = request.ci.rawPath;
+    if (request.method === 'OPTIONS' && !isPreflight(request)) {
+      const methods = isAdminPath(path) ? CORS_METHODS.filter((method) => app.hasRoute({ method, url: path })) : allowedMethods(path);
+      reply.header('Allow', [...methods, 'OPTIONS'].join(', '));
     }
+    if (isAdminPath(path)) return;
+    reply.header('Server', 'tencent-ci').header('x-ci-request-id', request.ci.requestId);
   });
 
   // 8. errors
@@ -139,7 +151,7 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
     const { ci } = request;
     const ms = Math.round(reply.elapsedTime * 100) / 100;
     request.log.info({ method: request.method, path: ci.rawPath, bucket: ci.bucket.id, status: reply.statusCode, code: ci.errorCode, ms }, 'request');
-    if (isAdminPath(ci.rawPath) || (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined)) return;
+    if (isAdminPath(ci.rawPath) || isPreflight(request)) return;
     journal.record({
       time: new Date(clock()).toISOString(),
       method: request.method,
@@ -252,7 +264,7 @@ function sendError(reply: FastifyReply, request: FastifyRequest, error: CiError,
 }
 
 /** Requests the HTTP parser refuses still get CI's XML error before the connection closes. */
-function writeClientError(error: Error & { code?: string }, socket: Socket): void {
+function writeClientError(error: Error & { code?: string }, socket: Socket, anyOrigin: boolean): void {
   if (!socket.writable) {
     socket.destroy();
     return;
@@ -262,10 +274,13 @@ function writeClientError(error: Error & { code?: string }, socket: Socket): voi
     ? new CiError('RequestHeaderSectionTooLarge', `The header section is larger than ${HEADER_LIMIT} bytes.`)
     : new CiError('InvalidRequest', 'The HTTP request could not be parsed.');
   const requestId = newRequestId();
-  const body = renderErrorXml(ciError, { resource: '', requestId, traceId: newTraceId() });
+  const traceId = newTraceId();
+  const body = renderErrorXml(ciError, { resource: '', requestId, traceId });
   socket.end(
     `HTTP/1.1 ${ciError.status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
       `Content-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nServer: tencent-ci\r\n` +
-      `x-ci-request-id: ${requestId}\r\nDate: ${new Date().toUTCString()}\r\nConnection: close\r\n\r\n${body}`,
+      `x-ci-request-id: ${requestId}\r\nx-ci-trace-id: ${traceId}\r\nDate: ${new Date().toUTCString()}\r\n` +
+      (anyOrigin ? `Access-Control-Allow-Origin: *\r\nAccess-Control-Expose-Headers: ${CORS_EXPOSED_HEADERS.join(', ')}\r\n` : '') +
+      `Connection: close\r\n\r\n${body}`,
   );
 }

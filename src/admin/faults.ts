@@ -45,13 +45,36 @@ function text(value: unknown, name: string, pattern: RegExp): string | undefined
   return value;
 }
 
+const JSON_KEYS = new Set(['match', 'status', 'code', 'times', 'delayMs']);
+// The dashboard's form is flat: method and path sit beside the other fields.
+const FORM_KEYS = new Set([...JSON_KEYS, 'method', 'path']);
+const MATCH_KEYS = new Set(['method', 'path']);
+
+/** A misspelt key (`time`, `delay`) would silently give a fault other than the one meant. */
+function checkKeys(input: Record<string, unknown>, allowed: ReadonlySet<string>, where: string): void {
+  const unknown = Object.keys(input).filter((key) => !allowed.has(key));
+  if (unknown.length > 0) throw new FaultInputError(`${where} has unknown key${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; it takes ${[...allowed].join(', ')}`);
+}
+
 /** Reads `{match:{method,path}, status, code, times, delayMs}` (JSON, or the dashboard's flat form). */
 export function readFaultInput(input: unknown): Omit<Fault, 'id' | 'remaining'> {
   if (!isRecord(input)) throw new FaultInputError('the body must be a JSON object');
-  const matchInput = isRecord(input['match']) ? input['match'] : { method: input['method'], path: input['path'] };
+  let matchInput: Record<string, unknown>;
+  if (input['match'] === undefined) {
+    checkKeys(input, FORM_KEYS, 'the fault');
+    matchInput = { method: input['method'], path: input['path'] };
+  } else {
+    checkKeys(input, JSON_KEYS, 'the fault');
+    if (!isRecord(input['match'])) throw new FaultInputError('match must be an object like {"method":"POST","path":"/template"}');
+    checkKeys(input['match'], MATCH_KEYS, 'match');
+    matchInput = input['match'];
+  }
   const method = text(matchInput['method'], 'match.method', METHOD)?.toUpperCase();
-  const path = text(matchInput['path'], 'match.path', /^\/\S*$/);
-  if (path?.startsWith('/_emulator')) throw new FaultInputError('match.path cannot be an /_emulator/ path');
+  // Every OPTIONS is answered by CORS before faults are looked at: such a fault could never fire.
+  if (method === 'OPTIONS') throw new FaultInputError('match.method cannot be OPTIONS: preflights are answered before faults apply');
+  // Matched against the path alone: a query or a fragment in it could never match.
+  const path = text(matchInput['path'], 'match.path', /^\/[^\s?#]*$/);
+  if (path !== undefined && /^\/_emulator(?:$|[/*?])/.test(path)) throw new FaultInputError('match.path cannot be an /_emulator/ path');
   const status = integer(input['status'], 'status', 400, 599);
   const code = text(input['code'], 'code', CODE);
   const times = integer(input['times'], 'times', 1, 1_000_000) ?? 1;
@@ -86,7 +109,7 @@ export class FaultRegistry {
 
   /** The first fault that matches, with one use taken from it. */
   take(method: string, path: string): Fault | undefined {
-    if (this.#faults.length === 0 || path.startsWith('/_emulator')) return undefined;
+    if (this.#faults.length === 0 || path === '/_emulator' || path.startsWith('/_emulator/')) return undefined;
     const fault = this.#faults.find((candidate) => matches(candidate.match, method, path));
     if (fault === undefined) return undefined;
     fault.remaining -= 1;

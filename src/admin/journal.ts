@@ -18,10 +18,47 @@ export interface JournalEntry {
 
 export const JOURNAL_BODY_LIMIT = 4096;
 
-// Security tokens are credentials; signatures are not secret (they are MACs of public data).
-const TOKEN_PARAM = /((?:^|&)x-c(?:os|i)-security-token=)[^&]*/gi;
+// Security tokens are credentials; signatures are not secret (they are MACs of public data), and
+// secret keys never reach a request. The names are compared decoded and case-insensitively, as
+// the signature check decodes them (`x-cos-security%2Dtoken=` is a token too).
+const TOKEN_NAMES = new Set(['x-cos-security-token', 'x-ci-security-token']);
+const REDACTED = '[redacted]';
 
-export const redactQuery = (rawQuery: string): string => rawQuery.replace(TOKEN_PARAM, '$1[redacted]');
+function isTokenName(rawName: string): boolean {
+  let name = rawName;
+  try {
+    name = decodeURIComponent(rawName);
+  } catch {
+    // A malformed escape is compared as sent.
+  }
+  return TOKEN_NAMES.has(name.trim().toLowerCase());
+}
+
+/** `a=1&b=2` with the value of every token pair replaced. */
+function redactPairs(pairs: string): string {
+  return pairs
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      return eq !== -1 && isTokenName(pair.slice(0, eq)) ? `${pair.slice(0, eq + 1)}${REDACTED}` : pair;
+    })
+    .join('&');
+}
+
+export const redactQuery = (rawQuery: string): string => (rawQuery === '' ? '' : redactPairs(rawQuery));
+
+/**
+ * The HttpString lists the signed parameters and headers as `name=value&…` (lines 3 and 4): a
+ * client that signs its token header puts the token there.
+ */
+export function redactHttpString(httpString: string): string {
+  const lines = httpString.split('\n');
+  return lines.map((line, index) => (index === 2 || index === 3 ? redactPairs(line) : line)).join('\n');
+}
+
+export function redactAuth(auth: AuthRecord): AuthRecord {
+  return auth.httpString === undefined ? auth : { ...auth, httpString: redactHttpString(auth.httpString) };
+}
 
 /** The first 4 KiB of a body as text, cut on a character boundary. */
 export function journalBody(body: unknown): { body: string; bodyTruncated: boolean } {
@@ -41,9 +78,10 @@ export class RequestJournal {
     this.#entries = new Array<JournalEntry | undefined>(capacity);
   }
 
+  /** Stores the entry with its tokens redacted, whoever built it. */
   record(entry: JournalEntry): void {
     if (this.capacity === 0) return;
-    this.#entries[this.#next] = entry;
+    this.#entries[this.#next] = { ...entry, query: redactQuery(entry.query), auth: redactAuth(entry.auth) };
     this.#next = (this.#next + 1) % this.capacity;
     this.#size = Math.min(this.#size + 1, this.capacity);
   }

@@ -1,6 +1,5 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { bucketFromHost } from '../bucket.js';
 import { BUCKET_ID, type EmulatorConfig } from '../config.js';
 import { CiError } from '../errors.js';
 import type { KindRegistry } from '../kinds/registry.js';
@@ -24,6 +23,7 @@ export interface AdminOptions {
 export const ADMIN_COOKIE = 'cie_admin_token';
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 const VERSION = '0.1.0';
+const JOURNAL_ENTRIES_SHOWN = 50;
 
 class AdminError extends Error {
   constructor(
@@ -40,8 +40,8 @@ const record = (value: unknown): Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 
 /** A form post answers 303 back to the page, with a notice the page shows. */
-function backToDashboard(reply: FastifyReply, notice: string): FastifyReply {
-  return reply.redirect(`/_emulator/?notice=${encodeURIComponent(notice)}`, 303);
+function backToDashboard(reply: FastifyReply, notice: string, failed = false): FastifyReply {
+  return reply.redirect(`/_emulator/?notice=${encodeURIComponent(notice)}${failed ? '&failed=1' : ''}`, 303);
 }
 
 function cookieValue(header: string | undefined, name: string): string | undefined {
@@ -56,6 +56,13 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 export async function registerAdminRoutes(admin: FastifyInstance, options: AdminOptions): Promise<void> {
   const { config, store, journal, faults, seeds, now } = options;
   await admin.register(formbody, { bodyLimit: 64 * 1024 });
+  // Many clients send `Content-Type: application/json` on every call, DELETE included, with no body.
+  const parseJson = admin.getDefaultJsonParser('error', 'error');
+  admin.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 }, (request, body, done) => {
+    const text = body.toString();
+    if (text === '') done(null, undefined);
+    else parseJson(request, text, done);
+  });
 
   admin.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = error instanceof AdminError ? error.status : error instanceof FaultInputError ? 400 : (error.statusCode ?? 500);
@@ -76,7 +83,12 @@ export async function registerAdminRoutes(admin: FastifyInstance, options: Admin
     }
     if (queryToken !== undefined) {
       void reply.header('Set-Cookie', `${ADMIN_COOKIE}=${encodeURIComponent(queryToken)}; Path=/_emulator; HttpOnly; SameSite=Strict`);
+      // The page itself is reloaded without the token, which would otherwise stay in the address bar and history.
+      if (request.method === 'GET' && (request.ci.rawPath === '/_emulator/' || request.ci.rawPath === '/_emulator')) {
+        return reply.redirect('/_emulator/', 303);
+      }
     }
+    return undefined;
   });
 
   admin.get('/health', async () => ({ status: 'ready', version: VERSION, auth: config.auth, defaultBucket: config.defaultBucket }));
@@ -92,9 +104,10 @@ export async function registerAdminRoutes(admin: FastifyInstance, options: Admin
 
   admin.get('/requests', async (request) => {
     const limitText = request.ci.query?.find(([name]) => name === 'limit')?.[1];
-    const limit = limitText === undefined ? journal.capacity : Number(limitText);
-    if (!/^\d+$/.test(limitText ?? '0') || limit < 1) throw new AdminError(400, 'InvalidLimit', 'limit must be a positive integer.');
-    return { requests: journal.list(limit) };
+    if (limitText !== undefined && (!/^\d{1,9}$/.test(limitText) || Number(limitText) < 1)) {
+      throw new AdminError(400, 'InvalidLimit', `limit must be a positive integer, not "${limitText}".`);
+    }
+    return { requests: journal.list(limitText === undefined ? journal.capacity : Number(limitText)) };
   });
   admin.delete('/requests', async () => {
     journal.clear();
@@ -102,9 +115,14 @@ export async function registerAdminRoutes(admin: FastifyInstance, options: Admin
   });
 
   admin.post('/faults', async (request, reply) => {
-    const fault = faults.add(request.body);
-    if (isForm(request)) return backToDashboard(reply, `Fault ${fault.id} added.`);
-    return reply.code(201).send(faultJson(fault));
+    if (!isForm(request)) return reply.code(201).send(faultJson(faults.add(request.body)));
+    try {
+      const fault = faults.add(request.body);
+      return backToDashboard(reply, `Fault added: ${describeFault(fault)}.`);
+    } catch (error) {
+      if (error instanceof FaultInputError) return backToDashboard(reply, `Fault not added: ${error.message}.`, true);
+      throw error;
+    }
   });
   admin.get('/faults', async () => ({ faults: faults.list().map(faultJson) }));
   admin.delete('/faults', async () => {
@@ -123,24 +141,26 @@ export async function registerAdminRoutes(admin: FastifyInstance, options: Admin
     try {
       await store.remove(bucket, id);
     } catch (error) {
-      if (error instanceof CiError) return backToDashboard(reply, `Not deleted: ${error.message}`);
+      if (error instanceof CiError) return backToDashboard(reply, `Not deleted: ${error.message}`, true);
       throw error;
     }
     return backToDashboard(reply, `Deleted ${id} from ${bucket}.`);
   });
 
   admin.get('/', async (request, reply) => {
-    const notice = request.ci.query?.find(([name]) => name === 'notice')?.[1];
+    const queryValue = (name: string): string | undefined => request.ci.query?.find(([key]) => key === name)?.[1];
+    const noticeText = queryValue('notice');
     const html = renderDashboard({
       config,
-      kinds: options.kinds,
+      version: VERSION,
       store,
-      journal: journal.list(50),
+      journal: journal.list(JOURNAL_ENTRIES_SHOWN),
+      journalSize: journal.size,
       faults: faults.list(),
-      notice,
-      currentBucket: bucketFromHost(request.headers.host, { id: config.defaultBucket, appId: '' }).id,
+      notice: noticeText === undefined ? undefined : { text: noticeText, failed: queryValue('failed') === '1' },
     });
-    return reply.type('text/html; charset=utf-8').send(html);
+    // The page shows live state: a back button must not bring an old copy.
+    return reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(html);
   });
 
   function readBucket(request: FastifyRequest): string | undefined {
@@ -150,6 +170,12 @@ export async function registerAdminRoutes(admin: FastifyInstance, options: Admin
     if (bucket !== undefined && !BUCKET_ID.test(bucket)) throw new AdminError(400, 'InvalidBucket', `"${bucket}" is not a bucket like examplebucket-1250000000.`);
     return bucket;
   }
+}
+
+function describeFault(fault: Fault): string {
+  const answer = fault.status === undefined ? `a delay of ${fault.delayMs} ms` : `${fault.status} ${fault.code ?? ''}${fault.delayMs > 0 ? ` after ${fault.delayMs} ms` : ''}`;
+  const requests = `${fault.times} ${fault.match.method === undefined ? '' : `${fault.match.method} `}request${fault.times === 1 ? '' : 's'}`;
+  return `${answer} for the next ${requests} to ${fault.match.path ?? 'any path'}`;
 }
 
 function faultJson(fault: Fault): Record<string, unknown> {

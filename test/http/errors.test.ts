@@ -97,6 +97,11 @@ describe('path and method errors', () => {
     expect(errorOf(response)).toMatchObject({ status: 400, code: 'InvalidArgument' });
   });
 
+  it('InvalidArgument for a TemplateId longer than the router takes', async () => {
+    const response = await app.inject({ method: 'DELETE', url: `/template/t1${'a'.repeat(1000)}` });
+    expect(errorOf(response)).toMatchObject({ status: 400, code: 'InvalidArgument', message: expect.stringContaining('longer than 1000') });
+  });
+
   it('InvalidArgument for a query with a bad percent-escape', async () => {
     const response = await app.inject({ method: 'GET', url: '/template?name=%zz', headers: signedHeaders({ method: 'GET', path: '/template' }) });
     expect(errorOf(response)).toMatchObject({ status: 400, code: 'InvalidArgument', message: expect.stringContaining('query') });
