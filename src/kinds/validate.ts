@@ -1,18 +1,48 @@
 import { invalidArgument } from '../errors.js';
 import type { XmlElement } from '../xml.js';
-import type { Bound, Fields, GroupField, GroupValue, LeafField, TemplateKind } from './schema.js';
+import {
+  isGroupValue,
+  type Bound,
+  type Condition,
+  type Field,
+  type Fields,
+  type GroupField,
+  type GroupValue,
+  type LeafField,
+  type Rule,
+  type TemplateKind,
+} from './schema.js';
 
 /**
  * Reads the elements of a request against a kind's declaration and answers the normalised
  * data, or throws InvalidArgument naming the field by its path (`Video.Codec`).
  */
 export function validateKindData(kind: TemplateKind, elements: readonly XmlElement[]): GroupValue {
-  const data = readGroup(kind.fields, elements, '', kind.fillDefaults) ?? {};
+  const data = readKindFields(kind, elements);
   for (const rule of kind.rules ?? []) {
-    const broken = rule(data);
+    const broken = brokenRule(rule, data);
     if (broken !== undefined) throw invalidArgument(broken);
   }
   return data;
+}
+
+/** The first half of validateKindData: each element against its field, without the combination rules. */
+export function readKindFields(kind: TemplateKind, elements: readonly XmlElement[]): GroupValue {
+  return readGroup(kind.fields, elements, '', kind.fillDefaults) ?? {};
+}
+
+/**
+ * The entries of each declared group, computed once: validation walks them on every request
+ * and Object.entries would allocate a new array each time.
+ */
+const entriesCache = new WeakMap<Fields, readonly (readonly [string, Field])[]>();
+function entriesOf(fields: Fields): readonly (readonly [string, Field])[] {
+  let entries = entriesCache.get(fields);
+  if (entries === undefined) {
+    entries = Object.entries(fields);
+    entriesCache.set(fields, entries);
+  }
+  return entries;
 }
 
 /** Answers undefined when the client set no field of the group (defaults do not count). */
@@ -25,17 +55,17 @@ function readGroup(
   const byName = groupByName(fields, elements, prefix);
   const data: Record<string, GroupValue[keyof GroupValue]> = {};
   let setByClient = false;
-  for (const [name, field] of Object.entries(fields)) {
+  for (const [name, field] of entriesOf(fields)) {
     const path = prefix + name;
-    const found = byName.get(name) ?? [];
+    const found = byName?.get(name);
     if (field.type === 'group') {
-      const value = readGroupField(field, found, path, fillDefaults);
+      const value = readGroupField(field, found ?? NONE, path, fillDefaults);
       if (value === undefined) continue;
       data[name] = value;
       setByClient = true;
       continue;
     }
-    const element = found[0];
+    const element = found?.[0];
     const value = readLeafField(field, element, path, fillDefaults);
     if (value === undefined) continue;
     data[name] = value;
@@ -44,22 +74,27 @@ function readGroup(
   return setByClient ? data : undefined;
 }
 
-function groupByName(fields: Fields, elements: readonly XmlElement[], prefix: string): Map<string, XmlElement[]> {
+const NONE: readonly XmlElement[] = [];
+
+/** Answers undefined for a group sent with no children at all. */
+function groupByName(fields: Fields, elements: readonly XmlElement[], prefix: string): Map<string, XmlElement[]> | undefined {
+  if (elements.length === 0) return undefined;
   const byName = new Map<string, XmlElement[]>();
   for (const element of elements) {
     const field = Object.hasOwn(fields, element.name) ? fields[element.name] : undefined;
-    const path = prefix + element.name;
-    if (field === undefined) throw invalidArgument(`${path} is not an element this template kind accepts.`);
+    if (field === undefined) throw invalidArgument(`${prefix}${element.name} is not an element this template kind accepts.`);
     const seen = byName.get(element.name);
     if (seen === undefined) {
       byName.set(element.name, [element]);
       continue;
     }
-    if (field.type !== 'group' || field.repeated === undefined) throw invalidArgument(`${path} is given more than once.`);
+    if (field.type !== 'group' || field.repeated === undefined) throw invalidArgument(`${prefix}${element.name} is given more than once.`);
     seen.push(element);
   }
   return byName;
 }
+
+const EMPTY_GROUP: GroupValue = Object.freeze({});
 
 function readGroupField(
   field: GroupField,
@@ -73,6 +108,7 @@ function readGroupField(
     const item = readGroup(field.fields, element.children, `${path}.`, fillDefaults);
     if (item === undefined) {
       if (field.nonEmpty) throw invalidArgument(`${path} must set at least one of its fields; all of them are empty.`);
+      if (field.allowEmpty) items.push(EMPTY_GROUP);
       continue;
     }
     items.push(item);
@@ -83,7 +119,7 @@ function readGroupField(
   }
   if (field.repeated === undefined) return items[0];
   const { min = 0, max = Infinity } = field.repeated;
-  if (items.length < min) throw invalidArgument(`${path} must be given at least ${min} times.`);
+  if (items.length < min) throw invalidArgument(`${path} must be given at least ${min} times; got ${items.length}.`);
   if (items.length > max) throw invalidArgument(`${path} may be given at most ${max} times; got ${items.length}.`);
   return items;
 }
@@ -131,11 +167,10 @@ export function checkLeaf(field: LeafField, text: string, path: string): string 
     case 'number': {
       if (field.words?.includes(text)) return text;
       if (field.fraction && FRACTION.test(text)) {
-        const [numerator = 0, denominator = 1] = text.split('/').map(Number);
-        checkRange(numerator / denominator, field.min, field.max, path, text);
+        checkRange(numericValue(text), field.min, field.max, path, text);
         return text;
       }
-      if (!DECIMAL.test(text)) throw invalidArgument(`${path} must be a number${wordsHint(field.words)}; got "${text}".`);
+      if (!DECIMAL.test(text)) throw invalidArgument(`${path} must be a number${fractionHint(field)}${wordsHint(field.words)}; got "${text}".`);
       const value = Number(text);
       checkRange(value, field.min, field.max, path, text);
       return String(value);
@@ -145,35 +180,124 @@ export function checkLeaf(field: LeafField, text: string, path: string): string 
         throw invalidArgument(`${path} must be at most ${field.maxLength} characters long.`);
       }
       if (field.pattern !== undefined && !field.pattern.test(text)) {
-        throw invalidArgument(`${path} ${field.patternHint ?? 'has a value the docs do not allow'}; got "${text}".`);
+        const like = field.sample === undefined ? '' : ` (like "${field.sample}")`;
+        throw invalidArgument(`${path} ${field.patternHint ?? 'has a value the docs do not allow'}${like}; got "${text}".`);
       }
       return text;
   }
 }
 
+/** A stored number: a decimal, or a `30000/1001` fraction. */
+export function numericValue(text: string): number {
+  const slash = text.indexOf('/');
+  if (slash < 0) return Number(text);
+  return Number(text.slice(0, slash)) / Number(text.slice(slash + 1));
+}
+
 const wordsHint = (words: readonly string[] | undefined): string =>
   words === undefined || words.length === 0 ? '' : ` or ${words.join(', ')}`;
 
+const fractionHint = (field: { readonly fraction?: boolean }): string => (field.fraction ? ' or a fraction like 30000/1001' : '');
+
 function checkRange(value: number, min: Bound | undefined, max: Bound | undefined, path: string, text: string): void {
-  if (withinLower(value, min) && withinUpper(value, max)) return;
+  if (inRange(value, min, max)) return;
   throw invalidArgument(`${path} must be in ${describeRange(min, max)}; got "${text}".`);
 }
 
-const boundValue = (bound: Bound): number => (typeof bound === 'number' ? bound : bound.value);
-const isExclusive = (bound: Bound): boolean => typeof bound !== 'number';
+export const boundValue = (bound: Bound): number => (typeof bound === 'number' ? bound : bound.value);
+export const isExclusive = (bound: Bound): boolean => typeof bound !== 'number';
 
-function withinLower(value: number, min: Bound | undefined): boolean {
-  if (min === undefined) return true;
-  return isExclusive(min) ? value > boundValue(min) : value >= boundValue(min);
-}
-
-function withinUpper(value: number, max: Bound | undefined): boolean {
-  if (max === undefined) return true;
-  return isExclusive(max) ? value < boundValue(max) : value <= boundValue(max);
+export function inRange(value: number, min: Bound | undefined, max: Bound | undefined): boolean {
+  if (min !== undefined && (isExclusive(min) ? value <= boundValue(min) : value < boundValue(min))) return false;
+  if (max !== undefined && (isExclusive(max) ? value >= boundValue(max) : value > boundValue(max))) return false;
+  return true;
 }
 
 export function describeRange(min: Bound | undefined, max: Bound | undefined): string {
   const open = min === undefined ? '(-∞' : `${isExclusive(min) ? '(' : '['}${boundValue(min)}`;
   const close = max === undefined ? '∞)' : `${boundValue(max)}${isExclusive(max) ? ')' : ']'}`;
   return `${open}, ${close}`;
+}
+
+// ---- combination rules -------------------------------------------------------------------
+
+/** Paths split once: rules are evaluated on every request and their paths never change. */
+const segmentsCache = new Map<string, readonly string[]>();
+function segmentsOf(path: string): readonly string[] {
+  let segments = segmentsCache.get(path);
+  if (segments === undefined) {
+    segments = path.split('.');
+    segmentsCache.set(path, segments);
+  }
+  return segments;
+}
+
+/** What is at a data path: a value, a container (`true`), or nothing. */
+function lookUp(data: GroupValue, path: string): string | true | undefined {
+  let current: GroupValue = data;
+  const segments = segmentsOf(path);
+  for (let index = 0; index < segments.length; index++) {
+    const value = current[segments[index]!];
+    if (value === undefined) return undefined;
+    if (typeof value === 'string') return index === segments.length - 1 ? value : undefined;
+    if (index === segments.length - 1) return true;
+    // Rules never go through a repeated element (defineKind checks it).
+    if (!isGroupValue(value)) return undefined;
+    current = value;
+  }
+  return undefined;
+}
+
+function holds(condition: Condition, data: GroupValue): boolean {
+  const value = lookUp(data, condition.path);
+  if ('present' in condition) return value !== undefined;
+  const matches = typeof value === 'string' && ('is' in condition ? condition.is : condition.isNot).includes(value);
+  return 'is' in condition ? matches : !matches;
+}
+
+/** The rule's message when the data breaks it, else undefined. */
+export function brokenRule(rule: Rule, data: GroupValue): string | undefined {
+  for (const condition of rule.when) if (!holds(condition, data)) return undefined;
+  switch (rule.type) {
+    case 'requireSome': {
+      for (const path of rule.paths) {
+        const value = lookUp(data, path);
+        if (value !== undefined && (rule.equals === undefined || value === rule.equals)) return undefined;
+      }
+      return requireSomeMessage(rule);
+    }
+    case 'allowedValues': {
+      const value = lookUp(data, rule.path);
+      if (value === undefined) return undefined;
+      if (rule.values.length === 0) return `${rule.path} must not be given${whenClause(rule.when)}.`;
+      if (typeof value === 'string' && rule.values.includes(value)) return undefined;
+      return `${rule.path} must be ${oneOf(rule.values)}${whenClause(rule.when)}; got "${typeof value === 'string' ? value : 'a container'}".`;
+    }
+    case 'range': {
+      const value = lookUp(data, rule.path);
+      if (typeof value !== 'string' || inRange(numericValue(value), rule.min, rule.max)) return undefined;
+      return `${rule.path} must be in ${describeRange(rule.min, rule.max)}${whenClause(rule.when)}; got "${value}".`;
+    }
+  }
+}
+
+function requireSomeMessage(rule: Extract<Rule, { type: 'requireSome' }>): string {
+  const [only] = rule.paths;
+  if (rule.paths.length === 1 && only !== undefined) {
+    return rule.equals === undefined ? `${only} is required${whenClause(rule.when)}.` : `${only} must be ${rule.equals}${whenClause(rule.when)}.`;
+  }
+  const what = rule.equals === undefined ? 'must be given' : `must be ${rule.equals}`;
+  return `At least one of ${rule.paths.join(', ')} ${what}${whenClause(rule.when)}.`;
+}
+
+const oneOf = (values: readonly string[]): string => (values.length === 1 ? String(values[0]) : `one of ${values.join(', ')}`);
+
+function whenClause(conditions: readonly Condition[]): string {
+  if (conditions.length === 0) return '';
+  const parts = conditions.map((condition) => {
+    if ('present' in condition) return `${condition.path} is given`;
+    if ('is' in condition) return `${condition.path} is ${condition.is.join(' or ')}`;
+    return `${condition.path} is not ${condition.isNot.join(' or ')}`;
+  });
+  return ` when ${parts.join(' and ')}`;
 }

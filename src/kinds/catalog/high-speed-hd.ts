@@ -1,0 +1,60 @@
+import { ALL_CHANNELS, CLIP_CONFIG, MONO_STEREO, TIME_INTERVAL, audioBitrate, container, crf, evenSide, fps, rotate, transConfigWithout, valuesBy, valuesFor, videoBitrate } from '../containers.js';
+import { bool, defineKind, enumOf, group, int, type Leniency } from '../schema.js';
+
+const FORMAT = 'Container.Format';
+
+/** §4.5a: the doc's example sends <Bufsize>0</Bufsize><Maxrate>0</Maxrate>. */
+const ZERO_IS_UNSET: Leniency = { reason: 'the doc example sends 0, outside the documented range: 0 means "not set"', accepts: ['0'] };
+
+export default defineKind({
+  tag: 'HighSpeedHd',
+  source: 'template-kinds.md §3.13, §4.5a (I:创建极速高清转码模板; Python demo P:534)',
+  fillDefaults: false,
+  fields: {
+    Container: container(['mp4', 'flv', 'hls', 'mkv'], { ClipConfig: CLIP_CONFIG }),
+    Video: group(
+      {
+        Codec: enumOf(['H.264', 'H.265'], { default: 'H.264' }),
+        Width: evenSide(),
+        Height: evenSide(),
+        Fps: fps(),
+        Profile: enumOf(['baseline', 'main', 'high'], { default: 'high' }),
+        Bitrate: videoBitrate(),
+        Crf: crf(),
+        // Lower bound 0 here, 1 in Transcode (doc).
+        Gop: int({ min: 0, max: 100000 }),
+        Preset: enumOf(['veryfast', 'fast', 'medium', 'slow', 'slower'], { default: 'medium' }),
+        Bufsize: int({ min: 1000, max: 128000, unsetValues: ['0'], lenient: ZERO_IS_UNSET }),
+        Maxrate: int({ min: 10, max: 50000, unsetValues: ['0'], lenient: ZERO_IS_UNSET }),
+        // The union of H.264's (yuv420p, auto) and H.265's (yuv420p, yuv420p10le, auto).
+        Pixfmt: enumOf(['yuv420p', 'yuv420p10le', 'auto']),
+        Rotate: rotate(),
+      },
+      { required: true },
+    ),
+    Audio: group({
+      Codec: enumOf(['aac', 'mp3'], { default: 'aac' }),
+      Samplerate: enumOf(['11025', '22050', '32000', '44100', '48000', '96000'], { default: '44100' }),
+      Bitrate: audioBitrate(),
+      Channels: enumOf(ALL_CHANNELS),
+      Remove: bool({ default: 'false' }),
+    }),
+    TimeInterval: TIME_INTERVAL,
+    TransConfig: transConfigWithout(['TranscodeIndex', 'DashEncrypt']),
+  },
+  // Go's Template has no HighSpeedHd field: Go callers see no kind data for this Tag.
+  responseContainer: 'HighSpeedHd',
+  rules: [
+    valuesFor(FORMAT, ['flv'], 'Video.Codec', ['H.264']),
+    valuesFor(FORMAT, ['flv'], 'Audio.Samplerate', ['22050', '44100']),
+    valuesFor(FORMAT, ['mp4'], 'Audio.Samplerate', ['22050', '32000', '44100', '48000']),
+    valuesFor(FORMAT, ['hls', 'mkv'], 'Audio.Samplerate', ['11025', '22050', '32000', '44100', '48000']),
+    ...valuesBy('Audio.Codec', 'Audio.Channels', { mp3: MONO_STEREO }),
+  ],
+  example:
+    '<Request><Tag>HighSpeedHd</Tag><Name>TemplateName</Name><Container><Format>mp4</Format></Container>' +
+    '<Video><Codec>H.264</Codec><Bitrate>1000</Bitrate><Width>1280</Width><Fps>30</Fps><Bufsize>0</Bufsize><Maxrate>0</Maxrate></Video>' +
+    '<Audio><Codec>aac</Codec><Samplerate>44100</Samplerate><Bitrate>128</Bitrate><Channels>4</Channels></Audio>' +
+    '<TransConfig><IsCheckReso>false</IsCheckReso><ResoAdjMethod>1</ResoAdjMethod></TransConfig>' +
+    '<TimeInterval><Start>0</Start><Duration>60</Duration></TimeInterval></Request>',
+});

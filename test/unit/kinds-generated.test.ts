@@ -1,0 +1,253 @@
+import { describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../src/kinds/registry.js';
+import type { GroupValue, TemplateKind } from '../../src/kinds/schema.js';
+import {
+  acceptedValues,
+  allFields,
+  cloneNodes,
+  describeRule,
+  ensureGroup,
+  exampleNodes,
+  groupFields,
+  leafFields,
+  readFields,
+  refusedValues,
+  remove,
+  ruleCases,
+  setLeaf,
+  storedAt,
+  validate,
+  type Node,
+  type Outcome,
+} from '../kind-cases.js';
+
+/**
+ * Cases generated from the declarations of src/kinds/catalog/: every enum value of every field
+ * accepted and one outside refused, both ends of every range accepted and one past each end
+ * refused, every required field's absence refused, both sides of every combination rule. The
+ * lenient fields of template-kinds.md §4.5a get acceptance tests instead of refusals.
+ *
+ * Field cases run the field validation alone (readKindFields), on the kind's doc example with
+ * the one element changed: a value a field takes may still be refused in combination (VP8 in
+ * an mp4 Container), and the rule cases test those combinations one rule at a time.
+ */
+
+const KINDS: readonly TemplateKind[] = await loadCatalog();
+const kindCases = KINDS.map((kind) => [kind.tag, kind] as const);
+
+const accepted = (outcome: Outcome): GroupValue => {
+  if (!outcome.accepted) throw new Error(`refused: ${outcome.code} ${outcome.message}`);
+  return outcome.data;
+};
+const refusal = (outcome: Outcome): { code: string; message: string } => {
+  if (outcome.accepted) throw new Error(`accepted: ${JSON.stringify(outcome.data)}`);
+  return outcome;
+};
+
+const parentOf = (path: string): string => path.split('.').slice(0, -1).join('.');
+const nameOf = (path: string): string => path.split('.').at(-1) ?? path;
+
+/** The doc example with the element at `path` set to `value` (parents created as needed). */
+function exampleWith(kind: TemplateKind, path: string, value: string): Node[] {
+  const nodes = exampleNodes(kind);
+  setLeaf(kind, nodes, path, value);
+  return nodes;
+}
+
+it('declares all 19 Tags, one file each', () => {
+  expect(KINDS.map((kind) => kind.tag).sort()).toEqual(
+    [
+      'Animation', 'Concat', 'HighSpeedHd', 'ImageOCR', 'NoiseReduction', 'PicProcess', 'SmartCover', 'Snapshot', 'SpeechRecognition',
+      'SuperResolution', 'Transcode', 'TranscodePro', 'Tts', 'VideoEnhance', 'VideoMontage', 'VideoProcess', 'VideoTargetRec', 'VoiceSeparate', 'Watermark',
+    ].sort(),
+  );
+});
+
+describe.each(kindCases)('%s', (_tag, kind) => {
+  it('accepts its doc example with every rule', () => {
+    expect(Object.keys(accepted(validate(kind, exampleNodes(kind)))).length).toBeGreaterThan(0);
+  });
+
+  const leaves = leafFields(kind);
+  const strictLeaves = leaves.filter((entry) => entry.field.lenient === undefined);
+
+  const acceptCases = leaves.flatMap(({ path, field }) => acceptedValues(field).map((value) => [path, value.what, value.value, value.stored] as const));
+  it.each(acceptCases)('%s accepts %s "%s"', (path, _what, value, stored) => {
+    expect(storedAt(accepted(readFields(kind, exampleWith(kind, path, value))), path)).toBe(stored);
+  });
+
+  const refuseCases = strictLeaves.flatMap(({ path, field }) => refusedValues(field).map((value) => [path, value.what, value.value] as const));
+  if (refuseCases.length > 0) {
+    it.each(refuseCases)('%s refuses %s "%s"', (path, _what, value) => {
+      const { code, message } = refusal(readFields(kind, exampleWith(kind, path, value)));
+      expect(code).toBe('InvalidArgument');
+      expect(message).toMatch(new RegExp(`^${path.replaceAll('.', '\\.')} (must|may) `));
+    });
+  }
+
+  const requiredPaths = allFields(kind.fields)
+    .filter(({ field }) => field.required)
+    .map(({ path }) => path);
+  if (requiredPaths.length > 0) {
+    it.each(requiredPaths)('refuses a body without %s', (path) => {
+      const nodes = exampleNodes(kind);
+      remove(kind, nodes, path, true);
+      expect(refusal(readFields(kind, nodes)).message).toBe(`${path} is required.`);
+    });
+  }
+
+  const optionalLeaves = leaves.filter(({ field }) => !field.required);
+  it.each(optionalLeaves.map(({ path, field }) => [path, field] as const))('takes an empty %s as not set', (path, field) => {
+    const data = accepted(readFields(kind, exampleWith(kind, path, '')));
+    expect(storedAt(data, path)).toBe(kind.fillDefaults ? field.default : undefined);
+  });
+
+  const groups = groupFields(kind);
+  it.each(['', ...groups.map(({ path }) => path)])('refuses an unknown element in "%s"', (path) => {
+    const nodes = exampleNodes(kind);
+    ensureGroup(kind, nodes, path).push({ name: 'Typo', text: '1', children: [] });
+    expect(refusal(readFields(kind, nodes)).message).toBe(`${path === '' ? '' : `${path}.`}Typo is not an element this template kind accepts.`);
+  });
+
+  it.each(leaves.map(({ path, field }) => [path, field] as const))('refuses %s given twice', (path, field) => {
+    const value = acceptedValues(field)[0]!.value;
+    const nodes = exampleWith(kind, path, value);
+    ensureGroup(kind, nodes, parentOf(path)).push({ name: nameOf(path), text: value, children: [] });
+    expect(refusal(readFields(kind, nodes)).message).toBe(`${path} is given more than once.`);
+  });
+
+  it('refuses the containers of every other kind', () => {
+    for (const other of KINDS) {
+      const foreign = Object.keys(other.fields).filter((name) => !Object.hasOwn(kind.fields, name));
+      for (const name of foreign) {
+        const nodes = exampleNodes(kind);
+        nodes.push({ name, text: '', children: [{ name: 'Anything', text: '1', children: [] }] });
+        expect(refusal(validate(kind, nodes)).message, `${other.tag}'s ${name}`).toBe(`${name} is not an element this template kind accepts.`);
+      }
+    }
+  });
+
+  const repeated = groups.filter(({ field }) => field.repeated?.max !== undefined);
+  if (repeated.length > 0) {
+    describe.each(repeated.map(({ path, field }) => [path, field.repeated?.max ?? 0] as const))('%s, at most %i', (path, max) => {
+      /** The example with the element given `count` times, each a copy of its first (or a seeded) one. */
+      const times = (count: number): Node[] => {
+        const nodes = exampleNodes(kind);
+        const one = cloneNodes(ensureGroup(kind, nodes, path));
+        remove(kind, nodes, path);
+        const parent = ensureGroup(kind, nodes, parentOf(path));
+        for (let index = 0; index < count; index++) parent.push({ name: nameOf(path), text: '', children: cloneNodes(one) });
+        return nodes;
+      };
+      it(`accepts ${max} and answers a list`, () => {
+        const data = accepted(readFields(kind, times(max)));
+        const parentData = parentOf(path) === '' ? data : (storedAt(data, parentOf(path)) as GroupValue);
+        expect(parentData[nameOf(path)]).toHaveLength(max);
+      });
+      it(`refuses ${max + 1}`, () => {
+        expect(refusal(readFields(kind, times(max + 1))).message).toBe(`${path} may be given at most ${max} times; got ${max + 1}.`);
+      });
+    });
+  }
+
+  const emptyGroups = groups.filter(({ field }) => field.allowEmpty);
+  if (emptyGroups.length > 0) {
+    it.each(emptyGroups.map(({ path }) => path))('takes an empty %s as given, and answers it empty', (path) => {
+      const nodes = exampleNodes(kind);
+      remove(kind, nodes, path, true);
+      ensureGroup(kind, nodes, parentOf(path)).push({ name: nameOf(path), text: '', children: [] });
+      expect(storedAt(accepted(readFields(kind, nodes)), path)).toEqual({});
+    });
+  }
+
+  const lenient = leaves.filter((entry) => entry.field.lenient !== undefined);
+  if (lenient.length > 0) {
+    describe.each(lenient.map(({ path, field }) => [path, field] as const))('lenient %s', (path, field) => {
+      const leniency = field.lenient!;
+      for (const value of leniency.accepts ?? []) {
+        it(`accepts "${value}" (${leniency.reason})`, () => {
+          const outcome = validate(kind, exampleWith(kind, path, value));
+          const stored = storedAt(accepted(outcome), path);
+          expect(stored).toBe(field.unsetValues?.includes(value) ? undefined : value);
+        });
+      }
+      if (leniency.mayBeAbsent) {
+        it(`accepts it left out or empty (${leniency.reason})`, () => {
+          const without = exampleNodes(kind);
+          remove(kind, without, path, true);
+          expect(storedAt(accepted(validate(kind, without)), path)).toBeUndefined();
+          expect(storedAt(accepted(validate(kind, exampleWith(kind, path, ''))), path)).toBeUndefined();
+        });
+      }
+    });
+  }
+
+  const rules = kind.rules ?? [];
+  if (rules.length > 0) {
+    describe.each(rules.map((rule) => [describeRule(rule), rule] as const))('rule: %s', (_name, rule) => {
+      const cases = ruleCases(kind, rule);
+      it('has cases on both sides', () => {
+        expect(cases.some((ruleCase) => ruleCase.accepted)).toBe(true);
+        expect(cases.some((ruleCase) => !ruleCase.accepted)).toBe(true);
+      });
+      it.each(cases.map((ruleCase) => [ruleCase.accepted ? 'accepts' : 'refuses', ruleCase.what, ruleCase] as const))('%s %s', (_verdict, _what, ruleCase) => {
+        const outcome = validate(kind, ruleCase.nodes, [rule]);
+        if (ruleCase.accepted) {
+          accepted(outcome);
+          return;
+        }
+        const { code, message } = refusal(outcome);
+        expect(code).toBe('InvalidArgument');
+        for (const path of rule.type === 'requireSome' ? rule.paths : [rule.path]) expect(message).toContain(path);
+        if (rule.when.length > 0) expect(message).toContain(' when ');
+      });
+    });
+  }
+});
+
+describe('lenient fields keep the rest of their rule', () => {
+  const kind = (tag: string): TemplateKind => KINDS.find((candidate) => candidate.tag === tag)!;
+  it.each([
+    ['Watermark', 'Watermark.Text.FontType', 'comic.ttf', 'must be one of'],
+    ['HighSpeedHd', 'Video.Bufsize', '999', 'must be in [1000, 128000]'],
+    ['HighSpeedHd', 'Video.Maxrate', '9', 'must be in [10, 50000]'],
+    ['SpeechRecognition', 'SpeechRecognition.ChannelNum', '3', 'must be one of 1, 2'],
+  ])('%s %s refuses "%s"', (tag, path, value, message) => {
+    expect(refusal(validate(kind(tag), exampleWith(kind(tag), path, value))).message).toContain(`${path} ${message}`);
+  });
+
+  it('takes the documented 0xRRGGBB form of FontColor too', () => {
+    const watermark = kind('Watermark');
+    expect(storedAt(accepted(validate(watermark, exampleWith(watermark, 'Watermark.Text.FontColor', '0xFF0000'))), 'Watermark.Text.FontColor')).toBe('0xFF0000');
+  });
+
+  it('lists exactly the lenient fields of §4.5a', () => {
+    const lenient = KINDS.flatMap((candidate) => leafFields(candidate).filter(({ field }) => field.lenient !== undefined).map(({ path }) => `${candidate.tag} ${path}`));
+    expect(lenient.sort()).toEqual(
+      ['HighSpeedHd Video.Bufsize', 'HighSpeedHd Video.Maxrate', 'SpeechRecognition SpeechRecognition.ChannelNum', 'Watermark Watermark.Text.FontColor', 'Watermark Watermark.Text.FontType'].sort(),
+    );
+  });
+});
+
+describe('defaults', () => {
+  it('only ImageOCR fills them (the docs show the service doing so only there)', () => {
+    expect(KINDS.filter((kind) => kind.fillDefaults).map((kind) => kind.tag)).toEqual(['ImageOCR']);
+  });
+
+  it.each(kindCases.filter(([, kind]) => !kind.fillDefaults))('%s stores only what was sent', (_tag, kind) => {
+    const data = accepted(validate(kind, exampleNodes(kind)));
+    const sent = new Set(leafPaths(exampleNodes(kind)));
+    for (const path of storedLeafPaths(data)) expect(sent, `${path} was not sent`).toContain(path);
+  });
+});
+
+/** The paths of the non-empty leaves of a request tree, without repeat indexes. */
+function leafPaths(nodes: readonly Node[], prefix = ''): string[] {
+  return nodes.flatMap((node) => (node.children.length === 0 ? (node.text === '' ? [] : [prefix + node.name]) : leafPaths(node.children, `${prefix}${node.name}.`)));
+}
+
+function storedLeafPaths(data: GroupValue, prefix = ''): string[] {
+  return Object.entries(data).flatMap(([name, value]) =>
+    typeof value === 'string' ? [prefix + name] : (Array.isArray(value) ? value : [value]).flatMap((item: GroupValue) => storedLeafPaths(item, `${prefix}${name}.`)),
+  );
+}

@@ -1,0 +1,136 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KindRegistry, loadCatalog } from '../../src/kinds/registry.js';
+import { allowedValues, bool, defineKind, enumOf, group, int, requireSome, str, when, type TemplateKind } from '../../src/kinds/schema.js';
+import { call, describeOf, errorOf, templateOf, testServer, xml } from '../helpers.js';
+
+/**
+ * A kind that exists nowhere but in this file goes through all four operations: validation,
+ * storage, describe's tag filter and the XML answers read only its declaration, so adding a
+ * kind is adding a declaration (a file in src/kinds/catalog/).
+ */
+const PROBE = defineKind({
+  tag: 'LayoutProbe',
+  source: 'kinds-layout.test.ts',
+  fillDefaults: false,
+  fields: {
+    Level: enumOf(['low', 'high'], { required: true }),
+    Frame: group({
+      Size: int({ min: 1, max: 9 }),
+      Inner: group({ Flag: bool(), Note: str() }),
+    }),
+    Track: group({ Url: str({ required: true }) }, { repeated: { max: 2 } }),
+  },
+  responseContainer: 'ProbeTpl',
+  responseLeaves: { State: 'Normal' },
+  rules: [requireSome(['Frame', 'Track']), allowedValues('Frame.Size', ['1', '2'], when('Level', 'low'))],
+  example: '<Request><Tag>LayoutProbe</Tag><Name>probe</Name><Level>low</Level><Frame><Size>2</Size></Frame></Request>',
+});
+
+const body = (name: string, fields: string): string => `<Request><Tag>LayoutProbe</Tag><Name>${name}</Name>${fields}</Request>`;
+
+describe('a kind declared only in a test, through buildServer({ kinds })', () => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = await testServer({}, { kinds: new KindRegistry([PROBE]) });
+  });
+  afterAll(() => app.close());
+
+  it('creates, describes by tag, updates and deletes', async () => {
+    const created = await call(app, {
+      method: 'POST',
+      path: '/template',
+      body: body('probe', '<Level>low</Level><Frame><Inner><Flag>true</Flag></Inner><Size>02</Size></Frame><Track><Url>a</Url></Track><Track><Url>b</Url></Track>'),
+    });
+    expect(created.statusCode).toBe(200);
+    const template = templateOf(created.body);
+    expect(template).toMatchObject({ Tag: 'LayoutProbe', Name: 'probe', State: 'Normal' });
+    // Root fields wrapped in the declared container, in declaration order, normalised, repeats kept.
+    expect(created.body).toContain(
+      '<State>Normal</State><ProbeTpl><Level>low</Level><Frame><Size>2</Size><Inner><Flag>true</Flag></Inner></Frame><Track><Url>a</Url></Track><Track><Url>b</Url></Track></ProbeTpl>',
+    );
+
+    const listed = describeOf((await call(app, { method: 'GET', path: '/template', query: { tag: 'LayoutProbe' } })).body);
+    expect(listed.TotalCount).toBe('1');
+    expect(listed.TemplateList[0]?.['ProbeTpl']).toEqual({ Level: 'low', Frame: { Size: '2', Inner: { Flag: 'true' } }, Track: [{ Url: 'a' }, { Url: 'b' }] });
+
+    const updated = await call(app, { method: 'PUT', path: `/template/${template.TemplateId}`, body: body('probe-2', '<Level>high</Level><Track><Url>c</Url></Track>') });
+    expect(updated.statusCode).toBe(200);
+    expect(templateOf(updated.body)['ProbeTpl']).toEqual({ Level: 'high', Track: { Url: 'c' } });
+
+    expect((await call(app, { method: 'DELETE', path: `/template/${template.TemplateId}` })).statusCode).toBe(200);
+    expect(describeOf((await call(app, { method: 'GET', path: '/template', query: { tag: 'LayoutProbe' } })).body).TotalCount).toBe('0');
+  });
+
+  it.each([
+    ['a field outside its enum', '<Level>mid</Level><Track><Url>a</Url></Track>', 'Level must be one of low, high; got "mid".'],
+    ['a nested unknown element', '<Level>low</Level><Frame><Inner><Typo>1</Typo></Inner></Frame>', 'Frame.Inner.Typo is not an element this template kind accepts.'],
+    ['a third Track', '<Level>low</Level><Track><Url>a</Url></Track><Track><Url>b</Url></Track><Track><Url>c</Url></Track>', 'Track may be given at most 2 times; got 3.'],
+    ['neither Frame nor Track', '<Level>high</Level>', 'At least one of Frame, Track must be given.'],
+    ['a Size the Level forbids', '<Level>low</Level><Frame><Size>5</Size></Frame>', 'Frame.Size must be one of 1, 2 when Level is low; got "5".'],
+    ['an ImageOCR container', '<Level>low</Level><Frame><Size>1</Size></Frame><ImageOCR><Type>general</Type></ImageOCR>', 'ImageOCR is not an element this template kind accepts.'],
+  ])('refuses %s with the path in the message', async (_what, fields, message) => {
+    expect(errorOf(await call(app, { method: 'POST', path: '/template', body: body('refused', fields) }))).toMatchObject({ status: 400, code: 'InvalidArgument', message });
+  });
+
+  it('knows no other Tag: the registry is the only list of kinds', async () => {
+    const error = errorOf(await call(app, { method: 'POST', path: '/template', body: '<Request><Tag>ImageOCR</Tag><Name>n</Name><ImageOCR><Type>fast</Type></ImageOCR></Request>' }));
+    expect(error.message).toContain('use one of LayoutProbe');
+    expect(errorOf(await call(app, { method: 'GET', path: '/template', query: { tag: 'ImageOCR' } })).code).toBe('InvalidArgument');
+  });
+});
+
+describe('a kind file dropped into a catalog folder', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kind-catalog-'));
+    const schema = fileURLToPath(new URL('../../src/kinds/schema.ts', import.meta.url));
+    writeFileSync(
+      join(dir, 'dropped-in.ts'),
+      `import { defineKind, group, str } from ${JSON.stringify(schema)};\n` +
+        `export default defineKind({ tag: 'DroppedIn', source: 'test', fillDefaults: false, example: '<Request/>', fields: { DroppedIn: group({ Note: str({ required: true }) }, { required: true }) } });\n`,
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is loaded as a kind and served', async () => {
+    const kinds = new KindRegistry(await loadCatalog(dir));
+    expect(kinds.tags).toEqual(['DroppedIn']);
+    const app = await testServer({}, { kinds });
+    try {
+      const response = await call(app, { method: 'POST', path: '/template', body: '<Request><Tag>DroppedIn</Tag><Name>d</Name><DroppedIn><Note>hi</Note></DroppedIn></Request>' });
+      expect(xml(response.body)).toMatchObject({ Response: { Template: { Tag: 'DroppedIn', DroppedIn: { Note: 'hi' } } } });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('defineKind checks a declaration when it loads', () => {
+  const base = { tag: 'Broken', source: 'test', fillDefaults: false, example: '<Request/>', fields: { Mode: enumOf(['a', 'b']), List: group({ Item: str() }, { repeated: {} }) } } satisfies TemplateKind;
+  it.each([
+    ['a rule on an undeclared path', [requireSome(['Nope'])], 'names Nope, which is not declared'],
+    ['a rule through a repeated element', [requireSome(['List.Item'])], 'goes through a repeated element'],
+    ['a condition value outside the enum', [requireSome(['Mode'], { when: [when('Mode', 'c')] })], 'uses c, not values of the field'],
+    ['allowed values outside the enum', [allowedValues('Mode', ['z'])], 'uses z, not values of the field'],
+  ])('refuses %s', (_what, rules, problem) => {
+    expect(() => defineKind({ ...base, rules })).toThrow(problem);
+  });
+
+  it('takes every kind of the catalog', async () => {
+    expect((await loadCatalog()).length).toBe(19);
+  });
+});
+
+describe('docs/parity.md', () => {
+  it('has one row per kind in its "Template kinds" section', async () => {
+    const page = readFileSync(fileURLToPath(new URL('../../docs/parity.md', import.meta.url)), 'utf8');
+    const section = page.slice(page.indexOf('\n## Template kinds\n'));
+    const rows = [...section.matchAll(/^\| `([A-Za-z]+)` \|/gm)].map((match) => match[1]);
+    expect(rows.sort()).toEqual((await loadCatalog()).map((kind) => kind.tag).sort());
+  });
+});
