@@ -161,21 +161,32 @@ function checkTls(config: EmulatorConfig): void {
   }
 }
 
-export interface ParsedCommandLine {
-  readonly help: boolean;
-  readonly config: EmulatorConfig;
-}
+/** What the command line asked for: the help text, or a run with this configuration. */
+export type ParsedCommandLine =
+  | { readonly help: true }
+  | {
+      readonly help: false;
+      readonly config: EmulatorConfig;
+      /** `CIE_*` variables of the environment that no setting reads: most likely typos, worth a warning. */
+      readonly unknownVariables: readonly string[];
+    };
 
-/** Reads the command line and the environment; throws ConfigError for any bad value or unknown flag. */
+/**
+ * Reads the command line and the environment; throws ConfigError for any bad value or unknown
+ * flag. `--help` wins over everything else, so it works even when a value is bad.
+ */
 export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedCommandLine {
   const options = Object.fromEntries(SETTING_KEYS.map((key) => [flagName(key), { type: 'string' as const }]));
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: [...argv], options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
   } catch (error) {
-    throw new ConfigError(error instanceof Error ? error.message.split('\n')[0] ?? 'bad arguments' : 'bad arguments');
+    // One line, but all of it: for `--tz-offset -0530` Node's last sentence is the fix (`--tz-offset=-0530`).
+    const reason = error instanceof Error ? error.message.trim().replace(/\s*\n\s*/g, ' ') : '';
+    throw new ConfigError(`${reason === '' ? 'bad arguments' : reason}; run with --help to list the options`);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (values['help'] === true) return { help: true };
   const entries = SETTING_KEYS.map((key) => {
     const flag = values[flagName(key)];
     if (typeof flag === 'string') return [key, parseSetting(key, flag, `--${flagName(key)}`)];
@@ -183,7 +194,10 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   });
   const config = Object.fromEntries(entries) as EmulatorConfig;
   checkTls(config);
-  return { help: values['help'] === true, config };
+  const unknownVariables = Object.keys(env)
+    .filter((name) => name.startsWith('CIE_') && !ENV_NAMES.includes(name))
+    .sort();
+  return { help: false, config, unknownVariables };
 }
 
 /** The defaults of the contract, with typed overrides (for startEmulator and tests). */
@@ -204,6 +218,10 @@ function checkTypedConfig(config: EmulatorConfig): void {
   check('defaultBucket', BUCKET_ID.test(config.defaultBucket), `"${config.defaultBucket}" is not a bucket like examplebucket-1250000000`);
   check('journalSize', Number.isInteger(config.journalSize) && config.journalSize >= 0, `${config.journalSize} is not a journal size`);
   check('tzOffset', /^[+-]\d{4}$/.test(config.tzOffset), `"${config.tzOffset}" is not an offset like +0800`);
+  // Callers from plain JavaScript get no type check: the enums are checked here too.
+  check('auth', config.auth === 'strict' || config.auth === 'off', `"${String(config.auth)}" is not one of strict, off`);
+  check('logLevel', LOG_LEVELS.includes(config.logLevel), `"${String(config.logLevel)}" is not one of ${LOG_LEVELS.join(', ')}`);
+  check('corsOrigins', config.corsOrigins.length > 0, 'it lists no origin');
   checkTls(config);
 }
 

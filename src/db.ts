@@ -49,7 +49,15 @@ export const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-export class SchemaTooNewError extends Error {
+/** A file the emulator will not touch; the message says why and what to do. */
+export class UnusableDatabaseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnusableDatabaseError';
+  }
+}
+
+export class SchemaTooNewError extends UnusableDatabaseError {
   constructor(file: string, version: number) {
     super(
       `${file} has schema version ${version}, written by a newer cloud-infinite-emulator; ` +
@@ -64,12 +72,26 @@ export function openDatabase(file: string, upTo: number = SCHEMA_VERSION): Sqlit
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   try {
+    // Before any write (even the switch to WAL changes the file's header): a file this release
+    // cannot use is left exactly as it was.
+    checkOwnership(db, file);
     configure(db, file);
     migrate(db, file, upTo);
     return db;
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+function checkOwnership(db: SqliteDatabase, file: string): void {
+  const version = schemaVersion(db);
+  if (version > SCHEMA_VERSION) throw new SchemaTooNewError(file, version);
+  const tables = db.prepare('SELECT count(*) FROM sqlite_master').pluck().get() as number;
+  if (version === 0 && tables > 0) {
+    throw new UnusableDatabaseError(
+      `${file} is an SQLite database that the emulator did not write (it has tables but no schema version); point CIE_DB at another file.`,
+    );
   }
 }
 

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, envName, resolveConfig, type EmulatorConfig } from './config.js';
+import { openDatabase, UnusableDatabaseError } from './db.js';
 import { buildServer, type ServerDeps } from './server.js';
+import { SqliteTemplateStore, type TemplateStore } from './templates/store.js';
 
 export interface EmulatorOptions extends Partial<EmulatorConfig> {
   /** Where the pino log goes (default: stdout). */
@@ -12,6 +16,7 @@ export interface EmulatorOptions extends Partial<EmulatorConfig> {
 export interface RunningEmulator {
   /** `http://127.0.0.1:8080`: what to pass to the SDKs as the base of `Url`. */
   readonly url: string;
+  /** The port listened on: the one picked by the system when `port` was 0. */
   readonly port: number;
   readonly config: EmulatorConfig;
   readonly app: FastifyInstance;
@@ -21,9 +26,13 @@ export interface RunningEmulator {
 
 /**
  * Starts the emulator in-process, for test runners (a vitest or jest globalSetup). Options are
- * the settings of the CLI in camelCase; environment variables are not read here.
+ * the settings of the CLI in camelCase; environment variables are not read here. Rejects with a
+ * ConfigError, a SeedError or an UnusableDatabaseError (a file from a newer release, or not the
+ * emulator's), whose message says what to fix.
  *
  *   const emulator = await startEmulator({ port: 0, db: ':memory:' });
+ *   // … emulator.url, then
+ *   await emulator.close();
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const { logStream, ...settings } = options;
@@ -31,9 +40,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   return listen(config, logStream === undefined ? {} : { logStream });
 }
 
+/** Builds the server for a checked configuration and listens; the CLI and startEmulator share it. */
 export async function listen(config: EmulatorConfig, deps: ServerDeps = {}): Promise<RunningEmulator> {
   const tls = readTls(config);
-  const app = await buildServer(config, tls === undefined ? deps : { ...deps, tls });
+  const ownStore = deps.store === undefined ? openStore(config.db) : undefined;
+  const serverDeps: ServerDeps = { ...deps, ...(ownStore === undefined ? {} : { store: ownStore }), ...(tls === undefined ? {} : { tls }) };
+  let app: FastifyInstance;
+  try {
+    app = await buildServer(config, serverDeps);
+  } catch (error) {
+    // A bad seed file stops start-up after the database was opened: leave it closed and intact.
+    ownStore?.close();
+    throw error;
+  }
+  closeConnectionsWhenClosing(app);
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
@@ -46,7 +66,40 @@ export async function listen(config: EmulatorConfig, deps: ServerDeps = {}): Pro
   return { url, port, config, app, close: () => app.close() };
 }
 
-/** Reads the PEM files named by CIE_TLS_CERT / CIE_TLS_KEY. */
+/**
+ * close() waits for every connection to end. Fastify closes the idle ones when close() starts,
+ * but a keep-alive connection busy with a request would stay open after its answer (SDKs keep
+ * connections alive) and hold the process until a deadline. So once closing has begun, every
+ * answer says `Connection: close`, and Node ends the connection as soon as it is written.
+ */
+function closeConnectionsWhenClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('Connection', 'close');
+  });
+}
+
+/** The database file as the start-up log shows it: absolute, so a relative CIE_DB is unambiguous. */
+const databaseLocation = (db: string): string => (db === ':memory:' ? db : resolve(db));
+
+/**
+ * Opens and migrates CIE_DB. A file that cannot be opened (a folder, no permission, not SQLite)
+ * becomes a ConfigError naming CIE_DB; a file from a newer release keeps its own message.
+ */
+function openStore(db: string): TemplateStore {
+  try {
+    return new SqliteTemplateStore(openDatabase(db));
+  } catch (error) {
+    if (error instanceof UnusableDatabaseError || error instanceof ConfigError) throw error;
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new ConfigError(`${envName('db')}: cannot open ${databaseLocation(db)} (${code ?? 'error'}: ${message})`);
+  }
+}
+
+/** Reads the PEM files named by CIE_TLS_CERT / CIE_TLS_KEY and checks that they make a pair. */
 function readTls(config: EmulatorConfig): { cert: string; key: string } | undefined {
   if (config.tlsCert === undefined || config.tlsKey === undefined) return undefined;
   const read = (key: 'tlsCert' | 'tlsKey', file: string): string => {
@@ -56,5 +109,14 @@ function readTls(config: EmulatorConfig): { cert: string; key: string } | undefi
       throw new ConfigError(`${envName(key)}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   };
-  return { cert: read('tlsCert', config.tlsCert), key: read('tlsKey', config.tlsKey) };
+  const pair = { cert: read('tlsCert', config.tlsCert), key: read('tlsKey', config.tlsKey) };
+  // Checked here so that a wrong file is a one-line message naming the variables, not a stack
+  // trace from deep inside the HTTPS server.
+  try {
+    createSecureContext(pair);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`CIE_TLS_CERT, CIE_TLS_KEY: ${config.tlsCert} and ${config.tlsKey} are not a PEM certificate and its private key (${reason})`);
+  }
+  return pair;
 }

@@ -9,8 +9,12 @@ import { readTemplateBody } from '../templates/validate.js';
 
 /** A seed file that cannot be loaded stops start-up with this, naming the file and the reason. */
 export class SeedError extends Error {
-  constructor(file: string, reason: string) {
-    super(`seed file ${file}: ${reason}`);
+  constructor(
+    readonly file: string,
+    reason: string,
+    what: 'seed file' | 'seed folder' = 'seed file',
+  ) {
+    super(`CIE_SEED: ${what} ${file}: ${reason}`);
     this.name = 'SeedError';
   }
 }
@@ -40,9 +44,12 @@ export function loadSeeds(folder: string | undefined, kinds: KindRegistry, defau
 function readSeedFolder(folder: string, kinds: KindRegistry, defaultBucket: string): SeedRecord[] {
   let files: string[];
   try {
-    files = readdirSync(folder).filter((file) => file.endsWith('.xml')).sort();
+    // As the shell's `*.xml`: hidden files (editor swap files, macOS `._x.xml`) are not seeds.
+    files = readdirSync(folder)
+      .filter((file) => file.endsWith('.xml') && !file.startsWith('.'))
+      .sort();
   } catch (error) {
-    throw new SeedError(folder, `the folder cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new SeedError(folder, `it cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'seed folder');
   }
   const records: SeedRecord[] = [];
   const seen = new Map<string, string>();
