@@ -38,7 +38,8 @@ export function corsOptionsFor(request: FastifyRequest, allowedOrigins: readonly
   return {
     // A string is sent as is: the request's Origin, or `*` when it has none (curl, Node SDKs).
     // A list makes @fastify/cors echo the Origin only when it is on the list (CIE_CORS_ORIGINS).
-    origin: anyOrigin ? (request.headers.origin ?? '*') : [...allowedOrigins],
+    // An empty Origin counts as none: @fastify/cors fails on an empty string (a 500).
+    origin: anyOrigin ? request.headers.origin || '*' : [...allowedOrigins],
     methods: CORS_METHODS,
     allowedHeaders: allowedHeadersFor(request),
     exposedHeaders: CORS_EXPOSED_HEADERS,

@@ -46,6 +46,17 @@ export interface CiErrorOptions {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/**
+ * Messages quote what was wrong (a path, a value, an element name), and a client may send a
+ * megabyte of it: past this length the middle of a message is cut, keeping its start and end.
+ */
+export const MESSAGE_LIMIT = 2000;
+
+function clipMessage(message: string): string {
+  if (message.length <= MESSAGE_LIMIT) return message;
+  return `${message.slice(0, MESSAGE_LIMIT - 500)} … ${message.slice(-490)}`;
+}
+
 export class CiError extends Error {
   readonly code: string;
   readonly status: number;
@@ -53,7 +64,7 @@ export class CiError extends Error {
   readonly headers: Readonly<Record<string, string>>;
 
   constructor(code: CiErrorCode, message: string, options: CiErrorOptions = {}) {
-    super(message);
+    super(clipMessage(message));
     this.name = 'CiError';
     this.code = code;
     this.status = statusFor(code, options.status);

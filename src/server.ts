@@ -1,10 +1,11 @@
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { registerAdminRoutes } from './admin/routes.js';
 import { FaultRegistry } from './admin/faults.js';
-import { journalBody, redactQuery, RequestJournal } from './admin/journal.js';
+import { journalBody, redactHttpString, redactQuery, RequestJournal } from './admin/journal.js';
 import { bucketFromHost, bucketRef, type BucketRef } from './bucket.js';
 import type { EmulatorConfig } from './config.js';
 import { openDatabase } from './db.js';
@@ -37,6 +38,8 @@ export interface ServerDeps {
 
 export const BODY_LIMIT = 1024 * 1024;
 export const HEADER_LIMIT = 64 * 1024;
+/** How long a connection refused for its body size keeps draining the upload before it closes. */
+const LINGER_MS = 2000;
 const ADMIN_PREFIX = '/_emulator';
 
 const isAdminPath = (path: string): boolean => path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`);
@@ -66,6 +69,12 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
 
   seeds.applyAtStart(store, nowSeconds());
 
+  // The requests each connection is answering. A parse error in bytes that follow complete
+  // requests (pipelining) is answered after their answers: answering it at once would replace
+  // the answer of a request that has already taken effect (a create the client never hears of).
+  const inFlight = new WeakMap<Socket, { readonly requests: Set<IncomingMessage>; then: (() => void) | undefined }>();
+  const anyOrigin = config.corsOrigins.includes('*');
+
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -76,15 +85,25 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     return503OnClosing: false,
-    http: { maxHeaderSize: HEADER_LIMIT },
-    ...(deps.tls === undefined ? {} : { https: { ...deps.tls, maxHeaderSize: HEADER_LIMIT } }),
+    // Without a Host, Node would answer an empty 400 itself; the context hook answers CI's XML.
+    http: { maxHeaderSize: HEADER_LIMIT, requireHostHeader: false },
+    ...(deps.tls === undefined ? {} : { https: { ...deps.tls, maxHeaderSize: HEADER_LIMIT, requireHostHeader: false } }),
     routerOptions: {
       maxParamLength: 1000,
       // The query is split by the pipeline itself: it must see exact values to verify signatures.
       querystringParser: () => ({}),
     },
     // The request was never parsed, so its Origin is unknown: only an allow-all policy can be applied.
-    clientErrorHandler: (error, socket) => writeClientError(error, socket, config.corsOrigins.includes('*')),
+    clientErrorHandler: (error, socket) => {
+      const answering = inFlight.get(socket);
+      const write = (): void => writeClientError(error, socket, anyOrigin);
+      // Requests read in full are answered first; a request still being read is the one at fault.
+      if (answering !== undefined && answering.requests.size > 0 && [...answering.requests].every((request) => request.complete)) {
+        answering.then = write;
+        return;
+      }
+      write();
+    },
     // No hook runs for these answers: CORS and the CI headers are added here.
     frameworkErrors: (error, request, reply) => {
       request.ci = createContext(request, defaultBucket);
@@ -102,9 +121,37 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
 
   app.decorateRequest('ci', null as unknown as RequestContext);
 
+  // Node answers these outside Fastify: an empty 417 for an Expect other than 100-continue (the
+  // expectation is ignored instead, as RFC 9110 allows), and a dropped connection for CONNECT.
+  app.server.on('checkExpectation', app.routing);
+  app.server.on('connect', (request: IncomingMessage, socket: Socket) => {
+    const { rawPath } = splitUrl(request.url ?? '');
+    const methods = allowedMethods(rawPath);
+    const error =
+      methods.length > 0
+        ? new CiError('MethodNotAllowed', `CONNECT is not allowed on ${rawPath}; use ${methods.join(', ')}.`, { headers: { Allow: methods.join(', ') } })
+        : new CiError('InvalidUrl', `${rawPath} is not a CI API path; the emulator serves /template and /template/<TemplateId>.`);
+    writeRawError(socket, error, rawPath, anyOrigin);
+  });
+
   // 1. context
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     request.ci = createContext(request, defaultBucket);
+    const { socket } = request.raw;
+    if (socket !== undefined && socket !== null) {
+      const answering = inFlight.get(socket) ?? { requests: new Set<IncomingMessage>(), then: undefined };
+      inFlight.set(socket, answering);
+      answering.requests.add(request.raw);
+      reply.raw.once('close', () => {
+        answering.requests.delete(request.raw);
+        const then = answering.requests.size === 0 ? answering.then : undefined;
+        answering.then = undefined;
+        then?.();
+      });
+    }
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      throw new CiError('InvalidRequest', 'An HTTP/1.1 request must have a Host header.');
+    }
   });
 
   // 2. CORS
@@ -229,7 +276,8 @@ function authRecord(verdict: Verdict): AuthRecord {
 function verdictError(verdict: Extract<Verdict, { ok: false }>): CiError {
   const signature =
     verdict.stringToSign !== undefined && verdict.httpString !== undefined
-      ? { stringToSign: verdict.stringToSign, formatString: verdict.httpString }
+      ? // A security token the client signed is a secret: the answer shows where it was, not what.
+        { stringToSign: verdict.stringToSign, formatString: redactHttpString(verdict.httpString) }
       : undefined;
   return new CiError(verdict.code, verdict.message, signature === undefined ? {} : { signature });
 }
@@ -259,27 +307,55 @@ function sendError(reply: FastifyReply, request: FastifyRequest, error: CiError,
   }
   reply.code(error.status).headers(error.headers).header('x-ci-trace-id', request.ci.traceId).type('application/xml');
   // A body too large is refused unread: closing the connection stops the upload.
-  if (cause !== error && (cause as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') reply.header('Connection', 'close');
+  if (cause !== error && (cause as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    reply.header('Connection', 'close');
+    lingerOnClose(request.raw);
+  }
   void reply.send(renderErrorXml(error, { resource: request.ci.rawPath, requestId: request.ci.requestId, traceId: request.ci.traceId }));
+}
+
+/**
+ * Node closes a `Connection: close` connection as soon as the answer is written. A client still
+ * sending its body then gets a reset, and fails with EPIPE before it reads the 413 waiting for
+ * it. So this connection half-closes instead and drops what still arrives, for at most
+ * LINGER_MS (a lingering close, as nginx does): the client reads the answer, then stops.
+ */
+function lingerOnClose(incoming: IncomingMessage): void {
+  const { socket } = incoming;
+  if (socket === undefined || socket === null) return;
+  socket.destroySoon = (): void => {
+    socket.end();
+    incoming.resume();
+    socket.resume();
+    const deadline = setTimeout(() => socket.destroy(), LINGER_MS);
+    deadline.unref();
+    socket.once('close', () => clearTimeout(deadline));
+  };
 }
 
 /** Requests the HTTP parser refuses still get CI's XML error before the connection closes. */
 function writeClientError(error: Error & { code?: string }, socket: Socket, anyOrigin: boolean): void {
+  const ciError =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new CiError('RequestHeaderSectionTooLarge', `The header section is larger than ${HEADER_LIMIT} bytes.`)
+      : new CiError('InvalidRequest', 'The HTTP request could not be parsed.');
+  writeRawError(socket, ciError, '', anyOrigin);
+}
+
+/** CI's XML error written straight to a connection that Fastify does not answer, which then closes. */
+function writeRawError(socket: Socket, ciError: CiError, resource: string, anyOrigin: boolean): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const ciError = tooLarge
-    ? new CiError('RequestHeaderSectionTooLarge', `The header section is larger than ${HEADER_LIMIT} bytes.`)
-    : new CiError('InvalidRequest', 'The HTTP request could not be parsed.');
   const requestId = newRequestId();
   const traceId = newTraceId();
-  const body = renderErrorXml(ciError, { resource: '', requestId, traceId });
+  const body = renderErrorXml(ciError, { resource, requestId, traceId });
+  const extraHeaders = Object.entries(ciError.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
   socket.end(
-    `HTTP/1.1 ${ciError.status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+    `HTTP/1.1 ${ciError.status} ${STATUS_CODES[ciError.status] ?? ''}\r\n` +
       `Content-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nServer: tencent-ci\r\n` +
-      `x-ci-request-id: ${requestId}\r\nx-ci-trace-id: ${traceId}\r\nDate: ${new Date().toUTCString()}\r\n` +
+      `x-ci-request-id: ${requestId}\r\nx-ci-trace-id: ${traceId}\r\nDate: ${new Date().toUTCString()}\r\n${extraHeaders}` +
       (anyOrigin ? `Access-Control-Allow-Origin: *\r\nAccess-Control-Expose-Headers: ${CORS_EXPOSED_HEADERS.join(', ')}\r\n` : '') +
       `Connection: close\r\n\r\n${body}`,
   );
