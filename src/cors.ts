@@ -49,8 +49,29 @@ export function corsOptionsFor(request: FastifyRequest, allowedOrigins: readonly
   };
 }
 
+/**
+ * Only a preflight needs options of its own (the requested headers are echoed). Every other
+ * request gets one of a few shared objects, one per Origin, so the hot path allocates nothing.
+ */
 export function corsOptions(allowedOrigins: readonly string[]): { delegator: FastifyCorsOptionsDelegateCallback } {
-  return { delegator: (request, done) => done(null, corsOptionsFor(request, allowedOrigins)) };
+  const shared = new Map<string, FastifyCorsOptions>();
+  return {
+    delegator: (request, done) => {
+      if (request.method === 'OPTIONS') {
+        done(null, corsOptionsFor(request, allowedOrigins));
+        return;
+      }
+      const origin = request.headers.origin ?? '';
+      let options = shared.get(origin);
+      if (options === undefined) {
+        // Origins are client-chosen: keep the map small rather than let it grow with them.
+        if (shared.size >= 64) shared.clear();
+        options = corsOptionsFor(request, allowedOrigins);
+        shared.set(origin, options);
+      }
+      done(null, options);
+    },
+  };
 }
 
 /**

@@ -1,6 +1,5 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { registerAdminRoutes } from './admin/routes.js';
@@ -81,8 +80,10 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
       ...(deps.logStream === undefined ? {} : { stream: deps.logStream }),
       redact: { paths: ['req.headers.authorization', 'req.headers["x-cos-security-token"]', 'req.headers["x-ci-security-token"]', 'req.headers.cookie'], censor: '[redacted]' },
     },
-    // One line per request is written by the journal hook instead, with the CI error code.
+    // One line per request is written by the journal hook instead, with the CI error code and
+    // the CI request id; so requests need no child logger of their own.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (logger) => logger,
     bodyLimit: BODY_LIMIT,
     return503OnClosing: false,
     // Without a Host, Node would answer an empty 400 itself; the context hook answers CI's XML.
@@ -134,8 +135,9 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
     writeRawError(socket, error, rawPath, anyOrigin);
   });
 
+  // Hooks take Fastify's callback form: the promise of an async hook costs on every request.
   // 1. context
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     request.ci = createContext(request, defaultBucket);
     const { socket } = request.raw;
     if (socket !== undefined && socket !== null) {
@@ -150,32 +152,39 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
       });
     }
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
-      throw new CiError('InvalidRequest', 'An HTTP/1.1 request must have a Host header.');
+      done(new CiError('InvalidRequest', 'An HTTP/1.1 request must have a Host header.'));
+      return;
     }
+    done();
   });
 
   // 2. CORS
   await app.register(cors, corsOptions(config.corsOrigins));
 
   // 3. faults
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const fault = faults.take(request.method, request.ci.rawPath);
-    if (fault === undefined) return;
-    if (fault.delayMs > 0) await sleep(fault.delayMs);
-    if (fault.code !== undefined && fault.status !== undefined) {
-      throw CiError.injected(fault.code, fault.status, `This error was injected by fault ${fault.id} (/_emulator/faults).`);
+    if (fault === undefined) {
+      done();
+      return;
     }
+    const injected =
+      fault.code !== undefined && fault.status !== undefined
+        ? CiError.injected(fault.code, fault.status, `This error was injected by fault ${fault.id} (/_emulator/faults).`)
+        : undefined;
+    if (fault.delayMs > 0) setTimeout(() => done(injected), fault.delayMs);
+    else done(injected);
   });
 
   // 7. headers
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const path = request.ci.rawPath;
     if (request.method === 'OPTIONS' && !isPreflight(request)) {
       const methods = isAdminPath(path) ? CORS_METHODS.filter((method) => app.hasRoute({ method, url: path })) : allowedMethods(path);
       reply.header('Allow', [...methods, 'OPTIONS'].join(', '));
     }
-    if (isAdminPath(path)) return;
-    reply.header('Server', 'tencent-ci').header('x-ci-request-id', request.ci.requestId);
+    if (!isAdminPath(path)) reply.header('Server', 'tencent-ci').header('x-ci-request-id', request.ci.requestId);
+    done(null, payload);
   });
 
   // 8. errors
@@ -194,11 +203,14 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
   });
 
   // 9. journal and log
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const { ci } = request;
     const ms = Math.round(reply.elapsedTime * 100) / 100;
-    request.log.info({ method: request.method, path: ci.rawPath, bucket: ci.bucket.id, status: reply.statusCode, code: ci.errorCode, ms }, 'request');
-    if (isAdminPath(ci.rawPath) || isPreflight(request)) return;
+    request.log.info({ requestId: ci.requestId, method: request.method, path: ci.rawPath, bucket: ci.bucket.id, status: reply.statusCode, code: ci.errorCode, ms }, 'request');
+    if (isAdminPath(ci.rawPath) || isPreflight(request)) {
+      done();
+      return;
+    }
     journal.record({
       time: new Date(clock()).toISOString(),
       method: request.method,
@@ -213,20 +225,26 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
       ...journalBody(request.body),
       auth: ci.auth ?? { form: 'none', secretId: undefined, verdict: 'not checked' },
     });
+    done();
   });
 
   // 4–6. the CI API
   await app.register(async (api) => {
     api.removeAllContentTypeParsers();
     api.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
-    api.addHook('onRequest', async (request) => {
-      const verdict = verifyRequest({ request: receivedRequest(request), credentials, now: nowSeconds(), appId: request.ci.bucket.appId });
-      request.ci.auth = authRecord(verdict);
-      if (!verdict.ok && config.auth === 'strict') throw verdictError(verdict);
+    api.addHook('onRequest', (request, _reply, done) => {
+      try {
+        const verdict = verifyRequest({ request: receivedRequest(request), credentials, now: nowSeconds(), appId: request.ci.bucket.appId });
+        request.ci.auth = authRecord(verdict);
+        done(!verdict.ok && config.auth === 'strict' ? verdictError(verdict) : undefined);
+      } catch (error) {
+        done(error as CiError);
+      }
     });
     // The body is read whatever its Content-Type: SDKs differ, and browsers send text/plain.
-    api.addHook('preParsing', async (request) => {
+    api.addHook('preParsing', (request, _reply, payload, done) => {
       if (request.headers['content-type'] !== undefined) request.headers['content-type'] = 'application/xml';
+      done(null, payload);
     });
     registerTemplateRoutes(api, { kinds, store, tzOffset: config.tzOffset, now: nowSeconds });
   });
@@ -241,9 +259,14 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
 
 function createContext(request: FastifyRequest, defaultBucket: BucketRef): RequestContext {
   const { rawPath, rawQuery } = splitUrl(request.raw.url ?? '/');
+  let traceId: string | undefined;
   return {
     requestId: newRequestId(),
-    traceId: newTraceId(),
+    // Only errors carry a trace id: made on first use.
+    get traceId(): string {
+      traceId ??= newTraceId();
+      return traceId;
+    },
     rawPath,
     rawQuery,
     bucket: bucketFromHost(request.headers.host, defaultBucket),

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 
 /**
  * COS/CI "q-sign" request signatures (sha1), as pure functions: no Fastify, no I/O. The server
@@ -71,12 +71,17 @@ const TOKEN_HEADERS = ['x-cos-security-token', 'x-ci-security-token'] as const;
 
 /** The SDKs' camSafeUrlEncode: encodeURIComponent plus `!'()*`. */
 export function encode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encoded = encodeURIComponent(value);
+  return SUB_DELIMS.test(encoded) ? encoded.replace(SUB_DELIMS_ALL, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`) : encoded;
 }
+const SUB_DELIMS = /[!'()*]/;
+const SUB_DELIMS_ALL = /[!'()*]/g;
 
 // Deriving a SignKey is an HMAC per request; the SDKs reuse one key time for 15 minutes.
 const signKeyCache = new Map<string, string>();
 const SIGN_KEY_CACHE_LIMIT = 1024;
+// Memos keep at most SIGN_KEY_CACHE_LIMIT keys of at most this length: a few MiB in all.
+const MEMO_KEY_LIMIT = 2048;
 
 export function deriveSignKey(secretKey: string, keyTime: string): string {
   const cacheKey = `${keyTime}\n${secretKey}`;
@@ -88,8 +93,17 @@ export function deriveSignKey(secretKey: string, keyTime: string): string {
   return signKey;
 }
 
+/** Signatures found to match, keyed by everything they cover; bounded, since clients choose them. */
+const verifiedSignatures = new Set<string>();
+function rememberVerified(matchKey: string): void {
+  if (matchKey.length > MEMO_KEY_LIMIT) return;
+  if (verifiedSignatures.size >= SIGN_KEY_CACHE_LIMIT) verifiedSignatures.clear();
+  verifiedSignatures.add(matchKey);
+}
+
 export function buildStringToSign(signTime: string, httpString: string): string {
-  return `sha1\n${signTime}\n${createHash('sha1').update(httpString, 'utf8').digest('hex')}\n`;
+  // crypto.hash is the one-shot form: no Hash object per request.
+  return `sha1\n${signTime}\n${hash('sha1', httpString, 'hex')}\n`;
 }
 
 export function computeSignature(signKey: string, stringToSign: string): string {
@@ -185,6 +199,19 @@ export function parseAuthorization(fields: ReadonlyMap<string, string>): ParsedA
   };
 }
 
+// An SDK sends the same Authorization header for every request of one second: read it once.
+const parsedHeaders = new Map<string, ParsedAuthorization | string>();
+function parseAuthorizationHeader(header: string): ParsedAuthorization | string {
+  let parsed = parsedHeaders.get(header);
+  if (parsed === undefined) {
+    parsed = parseAuthorization(splitAuthorization(header));
+    if (header.length > MEMO_KEY_LIMIT) return parsed;
+    if (parsedHeaders.size >= SIGN_KEY_CACHE_LIMIT) parsedHeaders.clear();
+    parsedHeaders.set(header, parsed);
+  }
+  return parsed;
+}
+
 function isTimeRange(value: string): boolean {
   const match = TIME_RANGE.exec(value);
   return match !== null && Number(match[1]) <= Number(match[2]);
@@ -204,12 +231,13 @@ export interface VerifyInput {
 
 /** The whole check, in the order CI reports failures. Never throws. */
 export function verifyRequest({ request, credentials, now, appId }: VerifyInput): Verdict {
-  const found = findAuthorization(request);
+  const header = headerValue(request.headers, 'authorization');
+  const found = header !== undefined && header !== '' ? { form: 'header' as const, header } : findAuthorization(request);
   const { form } = found;
-  if (found.fields === undefined) {
+  const auth = 'header' in found ? parseAuthorizationHeader(found.header) : found.fields === undefined ? undefined : parseAuthorization(found.fields);
+  if (auth === undefined) {
     return { ok: false, form, code: 'MissingAuthorization', message: 'The request is not signed: no Authorization header, q-* parameters or sign parameter.' };
   }
-  const auth = parseAuthorization(found.fields);
   if (typeof auth === 'string') return { ok: false, form, code: 'InvalidAuthorization', message: `The signature cannot be read: ${auth}.` };
   const credential = credentials.get(auth.secretId);
   if (credential === undefined) {
@@ -257,8 +285,15 @@ function checkSignature(
 ): { message: string; stringToSign: string; httpString: string } | undefined {
   const signKey = deriveSignKey(secretKey, auth.keyTime);
   const httpString = buildHttpString(request, auth);
+  // An SDK signs once a second: the same request again carries the same signature over the
+  // same HttpString, and a match already found needs no hashing.
+  const matchKey = `${signKey}\n${auth.signTime}\n${auth.signature}\n${httpString}`;
+  if (verifiedSignatures.has(matchKey)) return undefined;
   const stringToSign = buildStringToSign(auth.signTime, httpString);
-  if (signaturesEqual(computeSignature(signKey, stringToSign), auth.signature)) return undefined;
+  if (signaturesEqual(computeSignature(signKey, stringToSign), auth.signature)) {
+    rememberVerified(matchKey);
+    return undefined;
+  }
   // Python signs the Host without its port while sending it with the port.
   const host = headerValue(request.headers, 'host');
   const bareHost = host?.replace(/:\d+$/, '');

@@ -108,6 +108,10 @@ class StoredRow implements StoredTemplate {
 
 const toTemplate = (row: TemplateRow): StoredTemplate => new StoredRow(...row);
 
+const PAGE_CACHE_LIMIT = 256;
+const pageKey = (filter: DescribeFilter): string =>
+  JSON.stringify([filter.bucket, filter.category, filter.tag ?? null, filter.ids ?? null, filter.namePrefix ?? null, filter.pageNumber, filter.pageSize]);
+
 const isUniqueViolation = (error: unknown): boolean =>
   error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
 
@@ -158,14 +162,19 @@ interface PendingWrite {
 
 /**
  * Group commit: the writes that arrive during one event-loop tick run in one transaction, and
- * none is answered before that transaction's COMMIT returns (synchronous = FULL). Each write is
- * a single statement, so one that fails (a duplicate name) leaves the others in the batch intact.
+ * none is answered before that transaction's COMMIT returns (synchronous = FULL). Each write runs
+ * in a savepoint of its own, so one that fails (a duplicate name) leaves nothing half done and
+ * the others in the batch intact.
  */
 class WriteBatcher {
   #pending: PendingWrite[] = [];
   #scheduled = false;
+  readonly #isolated: (run: () => unknown) => unknown;
 
-  constructor(private readonly db: SqliteDatabase) {}
+  constructor(private readonly db: SqliteDatabase) {
+    // Inside the batch's BEGIN, better-sqlite3 makes this a SAVEPOINT … RELEASE / ROLLBACK TO.
+    this.#isolated = db.transaction((run: () => unknown) => run());
+  }
 
   enqueue<T>(run: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -187,7 +196,7 @@ class WriteBatcher {
       this.db.exec('BEGIN IMMEDIATE');
       for (const write of batch) {
         try {
-          outcomes.push({ ok: true, value: write.run() });
+          outcomes.push({ ok: true, value: this.#isolated(write.run) });
         } catch (error) {
           outcomes.push({ ok: false, value: error });
         }
@@ -213,10 +222,21 @@ export class SqliteTemplateStore implements TemplateStore {
   readonly #selectOne: Statement<[string, string], TemplateRow>;
   readonly #selectByName: Statement<[string, string, string], TemplateRow>;
   readonly #update: Statement;
-  readonly #delete: Statement;
+  readonly #delete: Statement<[string, string], { tag: string; category: Category }>;
+  readonly #countUp: Statement;
+  readonly #countAdd: Statement;
+  readonly #countDown: Statement;
   readonly #existingIds: Statement<[string, string], { id: string }>;
   readonly #buckets: Statement<[], BucketSummary>;
   readonly #describeStatements = new Map<string, { page: Statement; count: Statement }>();
+  /**
+   * Describe answers, kept until the next write. This store is the only writer of its file
+   * (the emulator owns it), so a page read after the last write is still exact; every write
+   * bumps the generation, which drops them all.
+   */
+  readonly #pages = new Map<string, DescribePage>();
+  #pagesGeneration = 0;
+  #generation = 0;
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
@@ -230,7 +250,10 @@ export class SqliteTemplateStore implements TemplateStore {
     this.#update = db.prepare(
       `UPDATE templates SET name = @name, data = @data, updated_at = @now WHERE bucket = @bucket AND id = @id`,
     );
-    this.#delete = db.prepare('DELETE FROM templates WHERE bucket = ? AND id = ?');
+    this.#delete = db.prepare('DELETE FROM templates WHERE bucket = ? AND id = ? RETURNING tag, category');
+    this.#countUp = db.prepare('UPDATE template_counts SET n = n + 1 WHERE bucket = @bucket AND category = @category AND tag = @tag');
+    this.#countAdd = db.prepare('INSERT INTO template_counts (bucket, category, tag, n) VALUES (@bucket, @category, @tag, 1)');
+    this.#countDown = db.prepare('UPDATE template_counts SET n = n - 1 WHERE bucket = @bucket AND category = @category AND tag = @tag');
     this.#existingIds = db.prepare(
       'SELECT id FROM templates WHERE bucket = ? AND id IN (SELECT value FROM json_each(?))',
     );
@@ -244,6 +267,7 @@ export class SqliteTemplateStore implements TemplateStore {
   }
 
   #insertRow(bucket: string, id: string, content: TemplateContent, now: number): StoredTemplate {
+    this.#generation += 1;
     const dataJson = JSON.stringify(content.data);
     try {
       this.#insert.run({ id, bucket, tag: content.tag, name: content.name, data: dataJson, now });
@@ -254,11 +278,14 @@ export class SqliteTemplateStore implements TemplateStore {
       }
       throw error;
     }
+    const counter = { bucket, category: 'Custom', tag: content.tag };
+    if (this.#countUp.run(counter).changes === 0) this.#countAdd.run(counter);
     return new StoredRow(id, bucket, content.tag, content.name, 'Custom', dataJson, now, now, content.data);
   }
 
   update(bucket: string, id: string, content: TemplateContent, now: number): Promise<StoredTemplate> {
     return this.#writes.enqueue(() => {
+      this.#generation += 1;
       const existing = this.#selectOne.get(bucket, id);
       if (existing === undefined) throw notFound(id);
       const storedTag = existing[2];
@@ -279,18 +306,21 @@ export class SqliteTemplateStore implements TemplateStore {
 
   remove(bucket: string, id: string): Promise<void> {
     return this.#writes.enqueue(() => {
-      if (this.#delete.run(bucket, id).changes === 0) throw notFound(id);
+      this.#generation += 1;
+      if (!this.#deleteRow(bucket, id)) throw notFound(id);
     });
   }
 
   reset(bucket: string | undefined, seeds: readonly SeedRecord[], now: number): Promise<{ removed: number; seeded: number }> {
     return this.#writes.enqueue(() =>
       this.#db.transaction(() => {
+        this.#generation += 1;
         const removed =
           bucket === undefined
             ? this.#db.prepare('DELETE FROM templates').run().changes
             : this.#db.prepare('DELETE FROM templates WHERE bucket = ?').run(bucket).changes;
-        this.#db.prepare('DELETE FROM template_counts WHERE n = 0').run();
+        if (bucket === undefined) this.#db.prepare('DELETE FROM template_counts').run();
+        else this.#db.prepare('DELETE FROM template_counts WHERE bucket = ?').run(bucket);
         const refill = seeds.filter((seed) => bucket === undefined || seed.bucket === bucket);
         for (const seed of refill) this.#insertRow(seed.bucket, seed.id ?? newTemplateId(), seed.content, now);
         return { removed, seeded: refill.length };
@@ -301,15 +331,24 @@ export class SqliteTemplateStore implements TemplateStore {
   upsertSeeds(seeds: readonly SeedRecord[], now: number): void {
     if (seeds.length === 0) return;
     this.#db.transaction(() => {
+      this.#generation += 1;
       for (const seed of seeds) {
         const sameName = this.#selectByName.get(seed.bucket, seed.content.tag, seed.content.name);
         const sameNameId = sameName?.[0];
         const id = seed.id ?? sameNameId ?? newTemplateId();
-        this.#delete.run(seed.bucket, id);
-        if (sameNameId !== undefined) this.#delete.run(seed.bucket, sameNameId);
+        this.#deleteRow(seed.bucket, id);
+        if (sameNameId !== undefined) this.#deleteRow(seed.bucket, sameNameId);
         this.#insertRow(seed.bucket, id, seed.content, now);
       }
     })();
+  }
+
+  /** Answers whether a row was there; its counter goes down in the same transaction. */
+  #deleteRow(bucket: string, id: string): boolean {
+    const deleted = this.#delete.get(bucket, id);
+    if (deleted === undefined) return false;
+    this.#countDown.run({ bucket, category: deleted.category, tag: deleted.tag });
+    return true;
   }
 
   get(bucket: string, id: string): StoredTemplate | undefined {
@@ -318,6 +357,19 @@ export class SqliteTemplateStore implements TemplateStore {
   }
 
   describe(filter: DescribeFilter): DescribePage {
+    if (this.#pagesGeneration !== this.#generation || this.#pages.size >= PAGE_CACHE_LIMIT) {
+      this.#pages.clear();
+      this.#pagesGeneration = this.#generation;
+    }
+    const key = pageKey(filter);
+    const cached = this.#pages.get(key);
+    if (cached !== undefined) return cached;
+    const page = this.#describeFromSql(filter);
+    this.#pages.set(key, page);
+    return page;
+  }
+
+  #describeFromSql(filter: DescribeFilter): DescribePage {
     const statements = this.#describeStatementsFor(filter);
     const idsJson = filter.ids === undefined ? undefined : JSON.stringify(filter.ids);
     const params = {

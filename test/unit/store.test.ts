@@ -94,3 +94,42 @@ describe('schema versions', () => {
     after.close();
   });
 });
+
+describe('describe answers kept until the next write', () => {
+  it('answers the same page object until a write, then reads again', async () => {
+    const store = new SqliteTemplateStore(openDatabase(':memory:'));
+    await store.create('b-1', `t1${'1'.repeat(32)}`, content('first'), 1);
+    const before = store.describe(filter);
+    expect(store.describe(filter)).toBe(before);
+    await store.create('b-1', `t1${'2'.repeat(32)}`, content('second'), 2);
+    const after = store.describe(filter);
+    expect(after).not.toBe(before);
+    expect(after.templates.map((template) => template.name)).toEqual(['second', 'first']);
+    store.close();
+  });
+
+  it.each([
+    ['an update', async (store: SqliteTemplateStore) => store.update('b-1', `t1${'1'.repeat(32)}`, content('renamed'), 2)],
+    ['a delete', async (store: SqliteTemplateStore) => store.remove('b-1', `t1${'1'.repeat(32)}`)],
+    ['a reset', async (store: SqliteTemplateStore) => store.reset('b-1', [], 2)],
+    ['seeds', async (store: SqliteTemplateStore) => store.upsertSeeds([{ bucket: 'b-1', id: undefined, content: content('seeded') }], 2)],
+    ['a refused write', async (store: SqliteTemplateStore) => store.create('b-1', `t1${'3'.repeat(32)}`, content('first'), 2).catch(() => undefined)],
+  ])('reads again after %s', async (_what, write) => {
+    const store = new SqliteTemplateStore(openDatabase(':memory:'));
+    await store.create('b-1', `t1${'1'.repeat(32)}`, content('first'), 1);
+    const before = store.describe(filter);
+    await write(store);
+    expect(store.describe(filter)).not.toBe(before);
+    store.close();
+  });
+
+  it('keeps filters apart, a "*" prefix included', async () => {
+    const store = new SqliteTemplateStore(openDatabase(':memory:'));
+    await store.create('b-1', `t1${'1'.repeat(32)}`, content('plain'), 1);
+    expect(store.describe(filter).totalCount).toBe(1);
+    expect(store.describe({ ...filter, namePrefix: '*' }).totalCount).toBe(0);
+    expect(store.describe({ ...filter, ids: ['*'] }).totalCount).toBe(0);
+    expect(store.describe({ ...filter, bucket: 'b-2' }).totalCount).toBe(0);
+    store.close();
+  });
+});
