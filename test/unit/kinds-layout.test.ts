@@ -129,7 +129,9 @@ describe('defineKind checks a declaration when it loads', () => {
 describe('docs/parity.md', () => {
   it('has one row per kind in its "Template kinds" section', async () => {
     const page = readFileSync(fileURLToPath(new URL('../../docs/parity.md', import.meta.url)), 'utf8');
-    const section = page.slice(page.indexOf('\n## Template kinds\n'));
+    const start = page.indexOf('\n## Template kinds\n');
+    const end = page.indexOf('\n## ', start + 1);
+    const section = page.slice(start, end === -1 ? undefined : end);
     const rows = [...section.matchAll(/^\| `([A-Za-z]+)` \|/gm)].map((match) => match[1]);
     expect(rows.sort()).toEqual((await loadCatalog()).map((kind) => kind.tag).sort());
   });
