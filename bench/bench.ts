@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +7,7 @@ import autocannon from 'autocannon';
 import { openDatabase } from '../src/db.js';
 import { signRequest } from '../src/signature.js';
 import { SqliteTemplateStore, type SeedRecord } from '../src/templates/store.js';
+import { freePort } from './net.js';
 
 /**
  * The benchmark: the emulator's CLI and a bare-Fastify ceiling, each in its own process, driven
@@ -73,18 +73,6 @@ function sign(method: string, path: string, headers: Record<string, string>, que
 function bodyHeaders(method: string, path: string, body: string): Record<string, string> {
   const signed = { host: HOST, 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)) };
   return { host: HOST, 'content-type': 'application/xml', authorization: sign(method, path, signed) };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 interface Server {

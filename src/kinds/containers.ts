@@ -111,6 +111,15 @@ export const TRANSCODE_AUDIO = group({
 // ---- §2.4 TimeInterval ---------------------------------------------------------------------------
 
 /** Start and Duration in seconds, at least 0; the upper end is the media's duration, unknown here. */
+/** The aac/mp3 `Audio` of HighSpeedHd and VideoMontage (§3.7, §3.13): the same table in both pages. */
+export const AAC_MP3_AUDIO = group({
+  Codec: enumOf(['aac', 'mp3'], { default: 'aac' }),
+  Samplerate: enumOf(['11025', '22050', '32000', '44100', '48000', '96000'], { default: '44100' }),
+  Bitrate: audioBitrate(),
+  Channels: enumOf(ALL_CHANNELS),
+  Remove: bool({ default: 'false' }),
+});
+
 export const TIME_INTERVAL = group({ Start: num({ min: 0, default: '0' }), Duration: num({ min: 0 }) });
 
 // ---- §2.5 TransConfig ----------------------------------------------------------------------------

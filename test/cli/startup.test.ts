@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,6 +8,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, SCHEMA_VERSION } from '../../src/db.js';
 import { nowSeconds, signedHeaders } from '../helpers.js';
 import { killAll, runCli, startCli } from './cli.js';
+import { freePort } from '../../bench/net.js';
 
 /** Start-up of the real CLI: seeds before health, a bad seed file, and the database's schema version. */
 
@@ -17,15 +17,6 @@ afterEach(() => killAll());
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
-
-/** A port that was free a moment ago, for a test that must know the port before the emulator says it. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function describeTotal(url: string, port: number): Promise<string> {
   const headers = signedHeaders({ method: 'GET', path: '/template', host: `127.0.0.1:${port}`, signedAt: nowSeconds() - 1 });

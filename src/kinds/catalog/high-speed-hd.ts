@@ -1,5 +1,5 @@
-import { ALL_CHANNELS, CLIP_CONFIG, MONO_STEREO, TIME_INTERVAL, audioBitrate, container, crf, evenSide, fps, rotate, transConfigWithout, valuesBy, valuesFor, videoBitrate } from '../containers.js';
-import { bool, defineKind, enumOf, group, int, type Leniency } from '../schema.js';
+import { AAC_MP3_AUDIO, CLIP_CONFIG, MONO_STEREO, TIME_INTERVAL, container, crf, evenSide, fps, rotate, transConfigWithout, valuesBy, valuesFor, videoBitrate } from '../containers.js';
+import { defineKind, enumOf, group, int, type Leniency } from '../schema.js';
 
 const FORMAT = 'Container.Format';
 
@@ -32,13 +32,7 @@ export default defineKind({
       },
       { required: true },
     ),
-    Audio: group({
-      Codec: enumOf(['aac', 'mp3'], { default: 'aac' }),
-      Samplerate: enumOf(['11025', '22050', '32000', '44100', '48000', '96000'], { default: '44100' }),
-      Bitrate: audioBitrate(),
-      Channels: enumOf(ALL_CHANNELS),
-      Remove: bool({ default: 'false' }),
-    }),
+    Audio: AAC_MP3_AUDIO,
     TimeInterval: TIME_INTERVAL,
     TransConfig: transConfigWithout(['TranscodeIndex', 'DashEncrypt']),
   },

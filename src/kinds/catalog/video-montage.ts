@@ -1,5 +1,5 @@
-import { ALL_CHANNELS, AUDIO_MIX, AUDIO_MIX_ARRAY, MONO_STEREO, audioBitrate, container, crf, evenSide, fps, rotate, valuesBy, valuesFor, videoBitrate } from '../containers.js';
-import { bool, defineKind, enumOf, group, num, str } from '../schema.js';
+import { AAC_MP3_AUDIO, AUDIO_MIX, AUDIO_MIX_ARRAY, MONO_STEREO, container, crf, evenSide, fps, rotate, valuesBy, valuesFor, videoBitrate } from '../containers.js';
+import { defineKind, enumOf, group, num, str } from '../schema.js';
 
 const FORMAT = 'Container.Format';
 
@@ -26,13 +26,7 @@ export default defineKind({
       },
       { required: true, allowEmpty: true },
     ),
-    Audio: group({
-      Codec: enumOf(['aac', 'mp3'], { default: 'aac' }),
-      Samplerate: enumOf(['11025', '22050', '32000', '44100', '48000', '96000'], { default: '44100' }),
-      Bitrate: audioBitrate(),
-      Channels: enumOf(ALL_CHANNELS),
-      Remove: bool({ default: 'false' }),
-    }),
+    Audio: AAC_MP3_AUDIO,
     AudioMix: AUDIO_MIX,
     AudioMixArray: AUDIO_MIX_ARRAY,
   },
