@@ -135,6 +135,9 @@ export const SETTINGS: Settings = {
 
 export const SETTING_KEYS = Object.keys(SETTINGS) as (keyof EmulatorConfig)[];
 
+/** Where a client on this machine reaches an emulator bound to `host`: a wildcard bind on loopback. */
+export const reachableHost = (host: string): string => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
+
 export const envName = (key: keyof EmulatorConfig): string => `CIE_${key.replace(/[A-Z]/g, (ch) => `_${ch}`).toUpperCase()}`;
 export const flagName = (key: keyof EmulatorConfig): string => key.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`);
 

@@ -1,5 +1,6 @@
 import type { FastifyCorsOptions, FastifyCorsOptionsDelegateCallback } from '@fastify/cors';
 import type { FastifyRequest } from 'fastify';
+import { BoundedCache } from './bounded-cache.js';
 
 /**
  * @fastify/cors, configured to what Chromium and cos-js-sdk-v5 need (ci-template-api.md §5):
@@ -54,7 +55,8 @@ export function corsOptionsFor(request: FastifyRequest, allowedOrigins: readonly
  * request gets one of a few shared objects, one per Origin, so the hot path allocates nothing.
  */
 export function corsOptions(allowedOrigins: readonly string[]): { delegator: FastifyCorsOptionsDelegateCallback } {
-  const shared = new Map<string, FastifyCorsOptions>();
+  // Origins are client-chosen: a few dozen are kept, not as many as clients send.
+  const shared = new BoundedCache<string, FastifyCorsOptions>(64);
   return {
     delegator: (request, done) => {
       if (request.method === 'OPTIONS') {
@@ -62,14 +64,7 @@ export function corsOptions(allowedOrigins: readonly string[]): { delegator: Fas
         return;
       }
       const origin = request.headers.origin ?? '';
-      let options = shared.get(origin);
-      if (options === undefined) {
-        // Origins are client-chosen: keep the map small rather than let it grow with them.
-        if (shared.size >= 64) shared.clear();
-        options = corsOptionsFor(request, allowedOrigins);
-        shared.set(origin, options);
-      }
-      done(null, options);
+      done(null, shared.get(origin) ?? shared.set(origin, corsOptionsFor(request, allowedOrigins)));
     },
   };
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
-import { ConfigError, envName, resolveConfig, type EmulatorConfig } from './config.js';
+import { ConfigError, envName, reachableHost, resolveConfig, type EmulatorConfig } from './config.js';
 import { openDatabase, UnusableDatabaseError } from './db.js';
 import { buildServer, type ServerDeps } from './server.js';
 import { SqliteTemplateStore, type TemplateStore } from './templates/store.js';
@@ -61,7 +61,7 @@ export async function listen(config: EmulatorConfig, deps: ServerDeps = {}): Pro
     throw error;
   }
   const { port } = app.server.address() as AddressInfo;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const host = reachableHost(config.host);
   const url = `${tls === undefined ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return { url, port, config, app, close: () => app.close() };
 }
@@ -77,8 +77,9 @@ function closeConnectionsWhenClosing(app: FastifyInstance): void {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('Connection', 'close');
+    done(null, payload);
   });
 }
 

@@ -7,7 +7,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { parseCommandLine } from './config.js';
+import { parseCommandLine, reachableHost } from './config.js';
 
 const HEALTH_PATH = '/_emulator/health';
 const TIMEOUT_MS = 3000;
@@ -22,8 +22,7 @@ try {
   const parsed = parseCommandLine([], process.env);
   if (parsed.help) exit(false, 'no configuration');
   const { host, port, tlsCert } = parsed.config;
-  // A wildcard bind is reached on loopback; a specific address only on itself.
-  target = { host: host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, port, https: tlsCert !== undefined };
+  target = { host: reachableHost(host), port, https: tlsCert !== undefined };
 } catch (error) {
   exit(false, error instanceof Error ? error.message : String(error));
 }

@@ -25,6 +25,9 @@ export interface AuthRecord {
   readonly httpString?: string;
 }
 
+/** `/_emulator` and what is below it: the emulator's own API, outside CI's wire rules. */
+export const isAdminPath = (path: string): boolean => path === '/_emulator' || path.startsWith('/_emulator/');
+
 export function splitUrl(url: string): { rawPath: string; rawQuery: string } {
   const mark = url.indexOf('?');
   return mark === -1 ? { rawPath: url, rawQuery: '' } : { rawPath: url.slice(0, mark), rawQuery: url.slice(mark + 1) };

@@ -4,14 +4,14 @@ import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { registerAdminRoutes } from './admin/routes.js';
 import { FaultRegistry } from './admin/faults.js';
-import { journalBody, redactHttpString, redactQuery, RequestJournal } from './admin/journal.js';
+import { journalBody, redactHttpString, RequestJournal } from './admin/journal.js';
 import { bucketFromHost, bucketRef, type BucketRef } from './bucket.js';
 import type { EmulatorConfig } from './config.js';
 import { openDatabase } from './db.js';
 import { CiError, renderErrorXml } from './errors.js';
 import { newRequestId, newTraceId } from './ids.js';
 import { loadKindRegistry, type KindRegistry } from './kinds/registry.js';
-import { decodePath, parseQueryPairs, splitUrl, type AuthRecord, type RequestContext } from './request-context.js';
+import { decodePath, isAdminPath, parseQueryPairs, splitUrl, type AuthRecord, type RequestContext } from './request-context.js';
 import { corsHeadersWithoutHooks, corsOptions, CORS_EXPOSED_HEADERS, CORS_METHODS, isPreflight } from './cors.js';
 import { verifyRequest, type Credential, type Verdict } from './signature.js';
 import { API_ROUTES, registerTemplateRoutes } from './templates/routes.js';
@@ -40,8 +40,6 @@ export const HEADER_LIMIT = 64 * 1024;
 /** How long a connection refused for its body size keeps draining the upload before it closes. */
 const LINGER_MS = 2000;
 const ADMIN_PREFIX = '/_emulator';
-
-const isAdminPath = (path: string): boolean => path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`);
 
 /**
  * The whole request pipeline, in order:
@@ -215,7 +213,7 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
       time: new Date(clock()).toISOString(),
       method: request.method,
       path: ci.rawPath,
-      query: redactQuery(ci.rawQuery),
+      query: ci.rawQuery,
       host: request.headers.host ?? '',
       bucket: ci.bucket.id,
       status: reply.statusCode,

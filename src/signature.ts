@@ -1,4 +1,5 @@
 import { createHmac, hash, timingSafeEqual } from 'node:crypto';
+import { BoundedCache } from './bounded-cache.js';
 
 /**
  * COS/CI "q-sign" request signatures (sha1), as pure functions: no Fastify, no I/O. The server
@@ -77,29 +78,20 @@ export function encode(value: string): string {
 const SUB_DELIMS = /[!'()*]/;
 const SUB_DELIMS_ALL = /[!'()*]/g;
 
-// Deriving a SignKey is an HMAC per request; the SDKs reuse one key time for 15 minutes.
-const signKeyCache = new Map<string, string>();
-const SIGN_KEY_CACHE_LIMIT = 1024;
-// Memos keep at most SIGN_KEY_CACHE_LIMIT keys of at most this length: a few MiB in all.
+const MEMO_SIZE = 1024;
+// The memos below keep at most MEMO_SIZE keys of at most this length: a few MiB in all.
 const MEMO_KEY_LIMIT = 2048;
+
+// Deriving a SignKey is an HMAC per request; the SDKs reuse one key time for 15 minutes.
+const signKeys = new BoundedCache<string, string>(MEMO_SIZE);
 
 export function deriveSignKey(secretKey: string, keyTime: string): string {
   const cacheKey = `${keyTime}\n${secretKey}`;
-  const cached = signKeyCache.get(cacheKey);
-  if (cached !== undefined) return cached;
-  const signKey = createHmac('sha1', secretKey).update(keyTime).digest('hex');
-  if (signKeyCache.size >= SIGN_KEY_CACHE_LIMIT) signKeyCache.clear();
-  signKeyCache.set(cacheKey, signKey);
-  return signKey;
+  return signKeys.get(cacheKey) ?? signKeys.set(cacheKey, createHmac('sha1', secretKey).update(keyTime).digest('hex'));
 }
 
-/** Signatures found to match, keyed by everything they cover; bounded, since clients choose them. */
-const verifiedSignatures = new Set<string>();
-function rememberVerified(matchKey: string): void {
-  if (matchKey.length > MEMO_KEY_LIMIT) return;
-  if (verifiedSignatures.size >= SIGN_KEY_CACHE_LIMIT) verifiedSignatures.clear();
-  verifiedSignatures.add(matchKey);
-}
+/** Signatures found to match, keyed by everything they cover. */
+const verifiedSignatures = new BoundedCache<string, true>(MEMO_SIZE);
 
 export function buildStringToSign(signTime: string, httpString: string): string {
   // crypto.hash is the one-shot form: no Hash object per request.
@@ -156,17 +148,34 @@ function headerValue(headers: ReceivedRequest['headers'], name: string): string 
 }
 
 /** Finds the signature in any of its three forms: Authorization header, q-* parameters, sign=. */
-export function findAuthorization(request: ReceivedRequest): { form: SignatureForm; fields?: Map<string, string> } {
+export type FoundAuthorization =
+  | { readonly form: 'header' | 'sign'; readonly text: string }
+  | { readonly form: 'query'; readonly fields: ReadonlyMap<string, string> }
+  | { readonly form: 'none' };
+
+export function findAuthorization(request: ReceivedRequest): FoundAuthorization {
   const header = headerValue(request.headers, 'authorization');
-  if (header !== undefined && header !== '') return { form: 'header', fields: splitAuthorization(header) };
+  if (header !== undefined && header !== '') return { form: 'header', text: header };
   const queryFields = new Map<string, string>();
   for (const [name, value] of request.query) {
     if ((AUTH_KEYS as readonly string[]).includes(name) && !queryFields.has(name)) queryFields.set(name, value);
   }
   if (queryFields.size > 0) return { form: 'query', fields: queryFields };
   const merged = request.query.find(([name]) => name === 'sign');
-  if (merged !== undefined) return { form: 'sign', fields: splitAuthorization(merged[1]) };
+  if (merged !== undefined) return { form: 'sign', text: merged[1] };
   return { form: 'none' };
+}
+
+/** undefined when the request carries no signature at all. */
+function readAuthorization(found: FoundAuthorization): ParsedAuthorization | string | undefined {
+  switch (found.form) {
+    case 'none':
+      return undefined;
+    case 'query':
+      return parseAuthorization(found.fields);
+    default:
+      return parseAuthorizationText(found.text);
+  }
 }
 
 function splitAuthorization(value: string): Map<string, string> {
@@ -199,17 +208,15 @@ export function parseAuthorization(fields: ReadonlyMap<string, string>): ParsedA
   };
 }
 
-// An SDK sends the same Authorization header for every request of one second: read it once.
-const parsedHeaders = new Map<string, ParsedAuthorization | string>();
-function parseAuthorizationHeader(header: string): ParsedAuthorization | string {
-  let parsed = parsedHeaders.get(header);
-  if (parsed === undefined) {
-    parsed = parseAuthorization(splitAuthorization(header));
-    if (header.length > MEMO_KEY_LIMIT) return parsed;
-    if (parsedHeaders.size >= SIGN_KEY_CACHE_LIMIT) parsedHeaders.clear();
-    parsedHeaders.set(header, parsed);
-  }
-  return parsed;
+// An SDK sends the same Authorization for every request of one second: it is read once.
+const parsedAuthorizations = new BoundedCache<string, ParsedAuthorization | string>(MEMO_SIZE);
+
+/** A signature in one string (the header, or `sign=`), read as parseAuthorization reads fields. */
+export function parseAuthorizationText(text: string): ParsedAuthorization | string {
+  const cached = parsedAuthorizations.get(text);
+  if (cached !== undefined) return cached;
+  const parsed = parseAuthorization(splitAuthorization(text));
+  return text.length > MEMO_KEY_LIMIT ? parsed : parsedAuthorizations.set(text, parsed);
 }
 
 function isTimeRange(value: string): boolean {
@@ -231,10 +238,9 @@ export interface VerifyInput {
 
 /** The whole check, in the order CI reports failures. Never throws. */
 export function verifyRequest({ request, credentials, now, appId }: VerifyInput): Verdict {
-  const header = headerValue(request.headers, 'authorization');
-  const found = header !== undefined && header !== '' ? { form: 'header' as const, header } : findAuthorization(request);
+  const found = findAuthorization(request);
   const { form } = found;
-  const auth = 'header' in found ? parseAuthorizationHeader(found.header) : found.fields === undefined ? undefined : parseAuthorization(found.fields);
+  const auth = readAuthorization(found);
   if (auth === undefined) {
     return { ok: false, form, code: 'MissingAuthorization', message: 'The request is not signed: no Authorization header, q-* parameters or sign parameter.' };
   }
@@ -288,10 +294,10 @@ function checkSignature(
   // An SDK signs once a second: the same request again carries the same signature over the
   // same HttpString, and a match already found needs no hashing.
   const matchKey = `${signKey}\n${auth.signTime}\n${auth.signature}\n${httpString}`;
-  if (verifiedSignatures.has(matchKey)) return undefined;
+  if (verifiedSignatures.get(matchKey)) return undefined;
   const stringToSign = buildStringToSign(auth.signTime, httpString);
   if (signaturesEqual(computeSignature(signKey, stringToSign), auth.signature)) {
-    rememberVerified(matchKey);
+    if (matchKey.length <= MEMO_KEY_LIMIT) verifiedSignatures.set(matchKey, true);
     return undefined;
   }
   // Python signs the Host without its port while sending it with the port.

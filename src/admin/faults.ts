@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isAdminPath } from '../request-context.js';
 
 /**
  * Faults injected through /_emulator/faults: the next `times` requests that match fail with a
@@ -109,7 +110,7 @@ export class FaultRegistry {
 
   /** The first fault that matches, with one use taken from it. */
   take(method: string, path: string): Fault | undefined {
-    if (this.#faults.length === 0 || path === '/_emulator' || path.startsWith('/_emulator/')) return undefined;
+    if (this.#faults.length === 0 || isAdminPath(path)) return undefined;
     const fault = this.#faults.find((candidate) => matches(candidate.match, method, path));
     if (fault === undefined) return undefined;
     fault.remaining -= 1;

@@ -1,3 +1,4 @@
+import { BoundedCache } from '../bounded-cache.js';
 import { formatCiTime } from '../ids.js';
 import type { KindRegistry } from '../kinds/registry.js';
 import { renderKindData, renderUnknownKindData } from '../kinds/render.js';
@@ -15,8 +16,8 @@ const CACHE_LIMIT = 2048;
  * nothing to invalidate) and describe answers never parse the stored JSON.
  */
 export class TemplateRenderer {
-  readonly #kindXml = new Map<string, string>();
-  readonly #times = new Map<number, string>();
+  readonly #kindXml = new BoundedCache<string, string>(CACHE_LIMIT);
+  readonly #times = new BoundedCache<number, string>(CACHE_LIMIT);
 
   constructor(
     private readonly kinds: KindRegistry,
@@ -62,21 +63,10 @@ export class TemplateRenderer {
     if (cached !== undefined) return cached;
     const kind = this.kinds.get(template.tag);
     const data: GroupValue = template.data;
-    const xml = kind === undefined ? renderUnknownKindData(data) : renderKindData(kind, data);
-    remember(this.#kindXml, key, xml);
-    return xml;
+    return this.#kindXml.set(key, kind === undefined ? renderUnknownKindData(data) : renderKindData(kind, data));
   }
 
   #time(unixSeconds: number): string {
-    const cached = this.#times.get(unixSeconds);
-    if (cached !== undefined) return cached;
-    const text = formatCiTime(unixSeconds, this.tzOffset);
-    remember(this.#times, unixSeconds, text);
-    return text;
+    return this.#times.get(unixSeconds) ?? this.#times.set(unixSeconds, formatCiTime(unixSeconds, this.tzOffset));
   }
-}
-
-function remember<K, V>(cache: Map<K, V>, key: K, value: V): void {
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(key, value);
 }

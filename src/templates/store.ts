@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { BoundedCache } from '../bounded-cache.js';
 import type { SqliteDatabase } from '../db.js';
 import { CiError } from '../errors.js';
 import { newTemplateId } from '../ids.js';
@@ -232,11 +233,9 @@ export class SqliteTemplateStore implements TemplateStore {
   /**
    * Describe answers, kept until the next write. This store is the only writer of its file
    * (the emulator owns it), so a page read after the last write is still exact; every write
-   * bumps the generation, which drops them all.
+   * goes through #write or upsertSeeds, which drop them all.
    */
-  readonly #pages = new Map<string, DescribePage>();
-  #pagesGeneration = 0;
-  #generation = 0;
+  readonly #pages = new BoundedCache<string, DescribePage>(PAGE_CACHE_LIMIT);
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
@@ -262,12 +261,19 @@ export class SqliteTemplateStore implements TemplateStore {
     );
   }
 
+  /** Every queued write: it runs in the next group commit, and forgets the kept describe pages. */
+  #write<T>(run: () => T): Promise<T> {
+    return this.#writes.enqueue(() => {
+      this.#pages.clear();
+      return run();
+    });
+  }
+
   create(bucket: string, id: string, content: TemplateContent, now: number): Promise<StoredTemplate> {
-    return this.#writes.enqueue(() => this.#insertRow(bucket, id, content, now));
+    return this.#write(() => this.#insertRow(bucket, id, content, now));
   }
 
   #insertRow(bucket: string, id: string, content: TemplateContent, now: number): StoredTemplate {
-    this.#generation += 1;
     const dataJson = JSON.stringify(content.data);
     try {
       this.#insert.run({ id, bucket, tag: content.tag, name: content.name, data: dataJson, now });
@@ -284,8 +290,7 @@ export class SqliteTemplateStore implements TemplateStore {
   }
 
   update(bucket: string, id: string, content: TemplateContent, now: number): Promise<StoredTemplate> {
-    return this.#writes.enqueue(() => {
-      this.#generation += 1;
+    return this.#write(() => {
       const existing = this.#selectOne.get(bucket, id);
       if (existing === undefined) throw notFound(id);
       const storedTag = existing[2];
@@ -305,33 +310,30 @@ export class SqliteTemplateStore implements TemplateStore {
   }
 
   remove(bucket: string, id: string): Promise<void> {
-    return this.#writes.enqueue(() => {
-      this.#generation += 1;
+    return this.#write(() => {
       if (!this.#deleteRow(bucket, id)) throw notFound(id);
     });
   }
 
   reset(bucket: string | undefined, seeds: readonly SeedRecord[], now: number): Promise<{ removed: number; seeded: number }> {
-    return this.#writes.enqueue(() =>
-      this.#db.transaction(() => {
-        this.#generation += 1;
-        const removed =
-          bucket === undefined
-            ? this.#db.prepare('DELETE FROM templates').run().changes
-            : this.#db.prepare('DELETE FROM templates WHERE bucket = ?').run(bucket).changes;
-        if (bucket === undefined) this.#db.prepare('DELETE FROM template_counts').run();
-        else this.#db.prepare('DELETE FROM template_counts WHERE bucket = ?').run(bucket);
-        const refill = seeds.filter((seed) => bucket === undefined || seed.bucket === bucket);
-        for (const seed of refill) this.#insertRow(seed.bucket, seed.id ?? newTemplateId(), seed.content, now);
-        return { removed, seeded: refill.length };
-      })(),
-    );
+    // Like every queued write, this runs in a savepoint of its own: all of it happens, or none.
+    return this.#write(() => {
+      const removed =
+        bucket === undefined
+          ? this.#db.prepare('DELETE FROM templates').run().changes
+          : this.#db.prepare('DELETE FROM templates WHERE bucket = ?').run(bucket).changes;
+      if (bucket === undefined) this.#db.prepare('DELETE FROM template_counts').run();
+      else this.#db.prepare('DELETE FROM template_counts WHERE bucket = ?').run(bucket);
+      const refill = seeds.filter((seed) => bucket === undefined || seed.bucket === bucket);
+      for (const seed of refill) this.#insertRow(seed.bucket, seed.id ?? newTemplateId(), seed.content, now);
+      return { removed, seeded: refill.length };
+    });
   }
 
   upsertSeeds(seeds: readonly SeedRecord[], now: number): void {
     if (seeds.length === 0) return;
+    this.#pages.clear();
     this.#db.transaction(() => {
-      this.#generation += 1;
       for (const seed of seeds) {
         const sameName = this.#selectByName.get(seed.bucket, seed.content.tag, seed.content.name);
         const sameNameId = sameName?.[0];
@@ -357,16 +359,8 @@ export class SqliteTemplateStore implements TemplateStore {
   }
 
   describe(filter: DescribeFilter): DescribePage {
-    if (this.#pagesGeneration !== this.#generation || this.#pages.size >= PAGE_CACHE_LIMIT) {
-      this.#pages.clear();
-      this.#pagesGeneration = this.#generation;
-    }
     const key = pageKey(filter);
-    const cached = this.#pages.get(key);
-    if (cached !== undefined) return cached;
-    const page = this.#describeFromSql(filter);
-    this.#pages.set(key, page);
-    return page;
+    return this.#pages.get(key) ?? this.#pages.set(key, this.#describeFromSql(filter));
   }
 
   #describeFromSql(filter: DescribeFilter): DescribePage {
