@@ -16,6 +16,8 @@ export interface EmulatorConfig {
   readonly db: string;
   readonly keys: readonly Credential[];
   readonly auth: AuthMode;
+  /** Keep the docs to the letter: refuse unknown and repeated elements, enum case, and broken rules between fields. */
+  readonly strict: boolean;
   readonly defaultBucket: string;
   readonly region: string;
   /** `+0800` */
@@ -41,6 +43,8 @@ interface Setting<T> {
   readonly defaultText: string | undefined;
   readonly help: string;
   readonly parse: (text: string) => T;
+  /** A flag that takes no value (`--strict`); its variable still takes true or false. */
+  readonly switch?: true;
 }
 
 type Settings = { readonly [K in keyof EmulatorConfig]-?: Setting<EmulatorConfig[K]> };
@@ -111,6 +115,13 @@ function parseBucket(text: string): string {
 
 const optional = (text: string): string | undefined => nonEmpty(text);
 
+function parseBoolean(text: string): boolean {
+  const value = text.trim().toLowerCase();
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new BadValue(`"${text}" is not true or false`);
+}
+
 export const SETTINGS: Settings = {
   port: { defaultText: '8080', help: 'port to listen on; 0 picks a free one', parse: parseIntIn(0, 65535, 'a port') },
   host: { defaultText: '127.0.0.1', help: 'address to bind (0.0.0.0 in the container)', parse: nonEmpty },
@@ -121,6 +132,12 @@ export const SETTINGS: Settings = {
     parse: parseKeys,
   },
   auth: { defaultText: 'strict', help: 'strict verifies every signature; off only records the verdict', parse: oneOf<AuthMode>(['strict', 'off']) },
+  strict: {
+    defaultText: 'false',
+    help: 'refuse what the docs forbid to the letter: unknown or repeated elements, enum case, rules between fields',
+    parse: parseBoolean,
+    switch: true,
+  },
   defaultBucket: { defaultText: 'examplebucket-1250000000', help: 'bucket for hosts that name none (127.0.0.1, localhost)', parse: parseBucket },
   region: { defaultText: 'ap-guangzhou', help: 'region reported for the default bucket', parse: nonEmpty },
   tzOffset: { defaultText: '+0800', help: 'offset of CreateTime and UpdateTime', parse: parseTzOffset },
@@ -134,6 +151,9 @@ export const SETTINGS: Settings = {
 };
 
 export const SETTING_KEYS = Object.keys(SETTINGS) as (keyof EmulatorConfig)[];
+
+/** The mode as the start-up line, health and the dashboard name it. */
+export const modeName = (strict: boolean): 'strict' | 'default' => (strict ? 'strict' : 'default');
 
 /** Where a client on this machine reaches an emulator bound to `host`: a wildcard bind on loopback. */
 export const reachableHost = (host: string): string => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
@@ -179,7 +199,7 @@ export type ParsedCommandLine =
  * flag. `--help` wins over everything else, so it works even when a value is bad.
  */
 export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedCommandLine {
-  const options = Object.fromEntries(SETTING_KEYS.map((key) => [flagName(key), { type: 'string' as const }]));
+  const options = Object.fromEntries(SETTING_KEYS.map((key) => [flagName(key), { type: SETTINGS[key].switch ? ('boolean' as const) : ('string' as const) }]));
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: [...argv], options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
@@ -193,6 +213,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   const entries = SETTING_KEYS.map((key) => {
     const flag = values[flagName(key)];
     if (typeof flag === 'string') return [key, parseSetting(key, flag, `--${flagName(key)}`)];
+    if (flag === true) return [key, parseSetting(key, 'true', `--${flagName(key)}`)];
     return [key, parseSetting(key, env[envName(key)], 'environment')];
   });
   const config = Object.fromEntries(entries) as EmulatorConfig;
@@ -223,6 +244,7 @@ function checkTypedConfig(config: EmulatorConfig): void {
   check('tzOffset', /^[+-]\d{4}$/.test(config.tzOffset), `"${config.tzOffset}" is not an offset like +0800`);
   // Callers from plain JavaScript get no type check: the enums are checked here too.
   check('auth', config.auth === 'strict' || config.auth === 'off', `"${String(config.auth)}" is not one of strict, off`);
+  check('strict', typeof config.strict === 'boolean', `${String(config.strict)} is not true or false`);
   check('logLevel', LOG_LEVELS.includes(config.logLevel), `"${String(config.logLevel)}" is not one of ${LOG_LEVELS.join(', ')}`);
   check('corsOrigins', config.corsOrigins.length > 0, 'it lists no origin');
   checkTls(config);

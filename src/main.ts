@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
-import { ConfigError, helpText, parseCommandLine, type EmulatorConfig } from './config.js';
+import { ConfigError, helpText, modeName, parseCommandLine, type EmulatorConfig } from './config.js';
 import type { RunningEmulator } from './emulator.js';
 
 /**
@@ -119,9 +119,10 @@ emulator.app.log.child({}, { level: 'info' }).info(
     secretIds: config.keys.map((key) => key.secretId),
     defaultBucket: config.defaultBucket,
     auth: config.auth,
+    mode: modeName(config.strict),
     seed: config.seed === undefined ? null : resolve(config.seed),
     adminToken: config.adminToken !== undefined,
   },
-  `cloud-infinite-emulator ready at ${emulator.url}`,
+  `cloud-infinite-emulator ready at ${emulator.url} (${modeName(config.strict)} mode)`,
 );
 if (earlySignal !== undefined) stop(earlySignal);

@@ -1,5 +1,6 @@
 import type { BucketRef } from './bucket.js';
-import { invalidArgument } from './errors.js';
+import { invalidArgument, type CiError } from './errors.js';
+import type { BodyNotes } from './kinds/validate.js';
 import type { SignatureForm } from './signature.js';
 
 /** What the pipeline learns about one request, for the handlers, the log and the journal. */
@@ -13,7 +14,11 @@ export interface RequestContext {
   /** Query pairs percent-decoded, or undefined when the query has a bad escape. */
   readonly query: readonly (readonly [string, string])[] | undefined;
   auth: AuthRecord | undefined;
+  /** A fault or signature refusal, raised once the body is read so the journal holds it. */
+  refusal: CiError | undefined;
   errorCode: string | undefined;
+  /** Elements of the body the default mode ignored or read last-wins; undefined when none. */
+  notes: BodyNotes | undefined;
 }
 
 export interface AuthRecord {

@@ -1,5 +1,4 @@
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { registerAdminRoutes } from './admin/routes.js';
@@ -9,10 +8,11 @@ import { bucketFromHost, bucketRef, type BucketRef } from './bucket.js';
 import type { EmulatorConfig } from './config.js';
 import { openDatabase } from './db.js';
 import { CiError, renderErrorXml } from './errors.js';
+import { ConnectionLayer, HEADER_LIMIT, lingerOnClose, splitAbsoluteTarget } from './http/socket.js';
 import { newRequestId, newTraceId } from './ids.js';
 import { loadKindRegistry, type KindRegistry } from './kinds/registry.js';
 import { decodePath, isAdminPath, parseQueryPairs, splitUrl, type AuthRecord, type RequestContext } from './request-context.js';
-import { corsHeadersWithoutHooks, corsOptions, CORS_EXPOSED_HEADERS, CORS_METHODS, isPreflight } from './cors.js';
+import { corsHeadersWithoutHooks, corsOptions, CORS_METHODS, isPreflight } from './cors.js';
 import { verifyRequest, type Credential, type Verdict } from './signature.js';
 import { API_ROUTES, registerTemplateRoutes } from './templates/routes.js';
 import { SqliteTemplateStore, type TemplateStore } from './templates/store.js';
@@ -36,22 +36,22 @@ export interface ServerDeps {
 }
 
 export const BODY_LIMIT = 1024 * 1024;
-export const HEADER_LIMIT = 64 * 1024;
-/** How long a connection refused for its body size keeps draining the upload before it closes. */
-const LINGER_MS = 2000;
-const ADMIN_PREFIX = '/_emulator';
+export { HEADER_LIMIT };
 
 /**
- * The whole request pipeline, in order:
- *   1. context    request id, bucket from Host, query            (onRequest, every path)
- *   2. CORS       preflights answered, headers on every answer   (@fastify/cors, onRequest)
- *   3. faults     injected delays and errors, before auth        (onRequest, API paths)
- *   4. auth       q-sign verification against CIE_KEYS           (onRequest, API routes)
- *   5. body       raw bytes whatever the Content-Type, 1 MiB     (content-type parser)
- *   6. handler    XML → kind validation → store → XML            (templates/routes.ts)
- *   7. headers    Server, x-ci-request-id                        (onSend)
- *   8. errors     any failure → CI's <Error> XML                  (error handler)
- *   9. journal    one log line and one journal entry             (onResponse)
+ * The whole request pipeline, in the order it runs and is registered below:
+ *   1. context    request id, bucket from the target or Host, query   (onRequest, every path)
+ *   2. CORS       preflights answered, headers on every answer         (@fastify/cors, onRequest)
+ *   3. faults     injected delays and errors, before auth              (onRequest, API paths)
+ *   4. auth       q-sign verification against CIE_KEYS                 (onRequest, API routes)
+ *   5. body       raw bytes whatever the Content-Type, 1 MiB; then a   (content-type parser,
+ *                 refusal from 3 or 4 is raised, so the journal has     preValidation)
+ *                 the body of a refused request too
+ *   6. handler    XML → kind validation → store → XML                  (templates/routes.ts, admin/)
+ *   7. headers    Server, x-ci-request-id                              (onSend)
+ *   8. errors     any failure → CI's <Error> XML                        (error handler)
+ *   9. journal    one log line and one journal entry                   (onResponse)
+ * Below Fastify, http/socket.ts answers what never reaches a route: parse errors and CONNECT.
  */
 export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {}): Promise<FastifyInstance> {
   const kinds = deps.kinds ?? (await loadKindRegistry());
@@ -63,14 +63,9 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
   const credentials = new Map<string, Credential>(config.keys.map((key) => [key.secretId, key]));
   const journal = new RequestJournal(config.journalSize);
   const faults = new FaultRegistry();
+  const connections = new ConnectionLayer(config.corsOrigins.includes('*'));
 
   seeds.applyAtStart(store, nowSeconds());
-
-  // The requests each connection is answering. A parse error in bytes that follow complete
-  // requests (pipelining) is answered after their answers: answering it at once would replace
-  // the answer of a request that has already taken effect (a create the client never hears of).
-  const inFlight = new WeakMap<Socket, { readonly requests: Set<IncomingMessage>; then: (() => void) | undefined }>();
-  const anyOrigin = config.corsOrigins.includes('*');
 
   const app = Fastify({
     logger: {
@@ -92,17 +87,8 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
       // The query is split by the pipeline itself: it must see exact values to verify signatures.
       querystringParser: () => ({}),
     },
-    // The request was never parsed, so its Origin is unknown: only an allow-all policy can be applied.
-    clientErrorHandler: (error, socket) => {
-      const answering = inFlight.get(socket);
-      const write = (): void => writeClientError(error, socket, anyOrigin);
-      // Requests read in full are answered first; a request still being read is the one at fault.
-      if (answering !== undefined && answering.requests.size > 0 && [...answering.requests].every((request) => request.complete)) {
-        answering.then = write;
-        return;
-      }
-      write();
-    },
+    rewriteUrl: originForm,
+    clientErrorHandler: connections.clientError,
     // No hook runs for these answers: CORS and the CI headers are added here.
     frameworkErrors: (error, request, reply) => {
       request.ci = createContext(request, defaultBucket);
@@ -116,39 +102,19 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
       const problem = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'has a TemplateId longer than 1000 characters' : 'has a malformed percent-escape';
       sendError(reply, request, new CiError('InvalidArgument', `The path ${request.ci.rawPath} ${problem}.`), error);
     },
-  }) as unknown as FastifyInstance;
+  });
 
   app.decorateRequest('ci', null as unknown as RequestContext);
 
   // Node answers these outside Fastify: an empty 417 for an Expect other than 100-continue (the
   // expectation is ignored instead, as RFC 9110 allows), and a dropped connection for CONNECT.
   app.server.on('checkExpectation', app.routing);
-  app.server.on('connect', (request: IncomingMessage, socket: Socket) => {
-    const { rawPath } = splitUrl(request.url ?? '');
-    const methods = allowedMethods(rawPath);
-    const error =
-      methods.length > 0
-        ? new CiError('MethodNotAllowed', `CONNECT is not allowed on ${rawPath}; use ${methods.join(', ')}.`, { headers: { Allow: methods.join(', ') } })
-        : new CiError('InvalidUrl', `${rawPath} is not a CI API path; the emulator serves /template and /template/<TemplateId>.`);
-    writeRawError(socket, error, rawPath, anyOrigin);
-  });
+  app.server.on('connect', connections.connect);
 
-  // Hooks take Fastify's callback form: the promise of an async hook costs on every request.
   // 1. context
   app.addHook('onRequest', (request, reply, done) => {
     request.ci = createContext(request, defaultBucket);
-    const { socket } = request.raw;
-    if (socket !== undefined && socket !== null) {
-      const answering = inFlight.get(socket) ?? { requests: new Set<IncomingMessage>(), then: undefined };
-      inFlight.set(socket, answering);
-      answering.requests.add(request.raw);
-      reply.raw.once('close', () => {
-        answering.requests.delete(request.raw);
-        const then = answering.requests.size === 0 ? answering.then : undefined;
-        answering.then = undefined;
-        then?.();
-      });
-    }
+    connections.track(request.raw, (listener) => reply.raw.once('close', listener));
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
       done(new CiError('InvalidRequest', 'An HTTP/1.1 request must have a Host header.'));
       return;
@@ -166,12 +132,44 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
       done();
       return;
     }
-    const injected =
-      fault.code !== undefined && fault.status !== undefined
-        ? CiError.injected(fault.code, fault.status, `This error was injected by fault ${fault.id} (/_emulator/faults).`)
-        : undefined;
-    if (fault.delayMs > 0) setTimeout(() => done(injected), fault.delayMs);
-    else done(injected);
+    if (fault.code !== undefined && fault.status !== undefined) {
+      request.ci.refusal = CiError.injected(fault.code, fault.status, `This error was injected by fault ${fault.id} (/_emulator/faults).`);
+    }
+    if (fault.delayMs > 0) setTimeout(done, fault.delayMs);
+    else done();
+  });
+
+  // 4. auth: the verdict is recorded now; a refusal waits for the body (5).
+  app.addHook('onRequest', (request, _reply, done) => {
+    // A request a fault refuses is not checked: faults act before auth.
+    if (request.is404 || isAdminPath(request.ci.rawPath) || request.ci.refusal !== undefined) {
+      done();
+      return;
+    }
+    try {
+      const verdict = verifyRequest({ request: receivedRequest(request), credentials, now: nowSeconds(), appId: request.ci.bucket.appId });
+      request.ci.auth = authRecord(verdict);
+      if (!verdict.ok && config.auth === 'strict') request.ci.refusal ??= verdictError(verdict);
+      done();
+    } catch (error) {
+      done(error as CiError);
+    }
+  });
+
+  // 5. body: read whatever its Content-Type (SDKs differ, and browsers send text/plain); the
+  // admin API declares its own parsers.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    if (!isAdminPath(request.ci.rawPath) && request.headers['content-type'] !== undefined) request.headers['content-type'] = 'application/xml';
+    done(null, payload);
+  });
+  app.addHook('preValidation', (request, _reply, done) => done(request.ci.refusal));
+
+  // 6. handlers
+  void app.register(async (api) => registerTemplateRoutes(api, { kinds, store, tzOffset: config.tzOffset, strict: config.strict, now: nowSeconds }));
+  void app.register(async (admin) => registerAdminRoutes(admin, { config, kinds, store, journal, faults, seeds, now: nowSeconds }), {
+    prefix: ADMIN_PREFIX,
   });
 
   // 7. headers
@@ -221,38 +219,30 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
       ms,
       requestId: ci.requestId,
       ...journalBody(request.body),
+      ignored: ci.notes?.ignored ?? [],
+      repeated: ci.notes?.repeated ?? [],
       auth: ci.auth ?? { form: 'none', secretId: undefined, verdict: 'not checked' },
     });
     done();
   });
 
-  // 4–6. the CI API
-  await app.register(async (api) => {
-    api.removeAllContentTypeParsers();
-    api.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
-    api.addHook('onRequest', (request, _reply, done) => {
-      try {
-        const verdict = verifyRequest({ request: receivedRequest(request), credentials, now: nowSeconds(), appId: request.ci.bucket.appId });
-        request.ci.auth = authRecord(verdict);
-        done(!verdict.ok && config.auth === 'strict' ? verdictError(verdict) : undefined);
-      } catch (error) {
-        done(error as CiError);
-      }
-    });
-    // The body is read whatever its Content-Type: SDKs differ, and browsers send text/plain.
-    api.addHook('preParsing', (request, _reply, payload, done) => {
-      if (request.headers['content-type'] !== undefined) request.headers['content-type'] = 'application/xml';
-      done(null, payload);
-    });
-    registerTemplateRoutes(api, { kinds, store, tzOffset: config.tzOffset, now: nowSeconds });
-  });
-
-  await app.register(async (admin) => registerAdminRoutes(admin, { config, kinds, store, journal, faults, seeds, now: nowSeconds }), {
-    prefix: ADMIN_PREFIX,
-  });
-
   app.addHook('onClose', async () => store.close());
   return app;
+}
+
+const ADMIN_PREFIX = '/_emulator';
+
+/**
+ * Fastify's rewriteUrl: an absolute-form target is routed by its path, and its authority takes
+ * the place of the Host header for the bucket and the signature (RFC 9112 §3.2.2).
+ */
+function originForm(request: IncomingMessage): string {
+  const url = request.url ?? '/';
+  if (url.startsWith('/')) return url;
+  const absolute = splitAbsoluteTarget(url);
+  if (absolute === undefined) return url;
+  if (absolute.authority !== '') request.headers.host = absolute.authority;
+  return absolute.path;
 }
 
 function createContext(request: FastifyRequest, defaultBucket: BucketRef): RequestContext {
@@ -270,7 +260,9 @@ function createContext(request: FastifyRequest, defaultBucket: BucketRef): Reque
     bucket: bucketFromHost(request.headers.host, defaultBucket),
     query: parseQueryPairs(rawQuery),
     auth: undefined,
+    refusal: undefined,
     errorCode: undefined,
+    notes: undefined,
   };
 }
 
@@ -333,51 +325,4 @@ function sendError(reply: FastifyReply, request: FastifyRequest, error: CiError,
     lingerOnClose(request.raw);
   }
   void reply.send(renderErrorXml(error, { resource: request.ci.rawPath, requestId: request.ci.requestId, traceId: request.ci.traceId }));
-}
-
-/**
- * Node closes a `Connection: close` connection as soon as the answer is written. A client still
- * sending its body then gets a reset, and fails with EPIPE before it reads the 413 waiting for
- * it. So this connection half-closes instead and drops what still arrives, for at most
- * LINGER_MS (a lingering close, as nginx does): the client reads the answer, then stops.
- */
-function lingerOnClose(incoming: IncomingMessage): void {
-  const { socket } = incoming;
-  if (socket === undefined || socket === null) return;
-  socket.destroySoon = (): void => {
-    socket.end();
-    incoming.resume();
-    socket.resume();
-    const deadline = setTimeout(() => socket.destroy(), LINGER_MS);
-    deadline.unref();
-    socket.once('close', () => clearTimeout(deadline));
-  };
-}
-
-/** Requests the HTTP parser refuses still get CI's XML error before the connection closes. */
-function writeClientError(error: Error & { code?: string }, socket: Socket, anyOrigin: boolean): void {
-  const ciError =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? new CiError('RequestHeaderSectionTooLarge', `The header section is larger than ${HEADER_LIMIT} bytes.`)
-      : new CiError('InvalidRequest', 'The HTTP request could not be parsed.');
-  writeRawError(socket, ciError, '', anyOrigin);
-}
-
-/** CI's XML error written straight to a connection that Fastify does not answer, which then closes. */
-function writeRawError(socket: Socket, ciError: CiError, resource: string, anyOrigin: boolean): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const requestId = newRequestId();
-  const traceId = newTraceId();
-  const body = renderErrorXml(ciError, { resource, requestId, traceId });
-  const extraHeaders = Object.entries(ciError.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-  socket.end(
-    `HTTP/1.1 ${ciError.status} ${STATUS_CODES[ciError.status] ?? ''}\r\n` +
-      `Content-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nServer: tencent-ci\r\n` +
-      `x-ci-request-id: ${requestId}\r\nx-ci-trace-id: ${traceId}\r\nDate: ${new Date().toUTCString()}\r\n${extraHeaders}` +
-      (anyOrigin ? `Access-Control-Allow-Origin: *\r\nAccess-Control-Expose-Headers: ${CORS_EXPOSED_HEADERS.join(', ')}\r\n` : '') +
-      `Connection: close\r\n\r\n${body}`,
-  );
 }

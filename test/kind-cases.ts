@@ -2,6 +2,7 @@ import { CiError } from '../src/errors.js';
 import {
   fieldAt,
   isGroupValue,
+  leniencyHolds,
   type Bound,
   type Condition,
   type Field,
@@ -12,7 +13,7 @@ import {
   type Rule,
   type TemplateKind,
 } from '../src/kinds/schema.js';
-import { boundValue, inRange, isExclusive, readKindFields, validateKindData } from '../src/kinds/validate.js';
+import { boundValue, inRange, isExclusive, readKindFields, STRICT, validateKindData, type BodyNotes, type ReadMode } from '../src/kinds/validate.js';
 import { parseRequestBody, type XmlElement } from '../src/xml.js';
 
 /**
@@ -155,16 +156,23 @@ export function acceptedValues(field: LeafField): AcceptedValue[] {
   }
 }
 
-/** A value just outside the enum, one past each end of the range, an odd number where even is due. */
-export function refusedValues(field: LeafField): RefusedValue[] {
+/**
+ * A value just outside the enum, one past each end of the range, an odd number where even is
+ * due; outside strict mode a value in another case is no longer outside the enum. Values a
+ * leniency of the mode accepts, or that mean "not set", are not refusals.
+ */
+export function refusedValues(field: LeafField, strict = true): RefusedValue[] {
+  const lenient = leniencyHolds(field.lenient, strict) ? field.lenient : undefined;
+  const accepted = new Set([...(lenient?.accepts ?? []), ...(field.unsetValues ?? [])]);
+  return refusedByTable(field, strict).filter(({ value }) => !accepted.has(value));
+}
+
+function refusedByTable(field: LeafField, strict: boolean): RefusedValue[] {
   switch (field.type) {
     case 'enum':
-      return [{ what: 'a value outside the enum', value: outsideEnum(field.values) }];
+      return [{ what: 'a value outside the enum', value: outsideEnum(field.values, strict) }];
     case 'bool':
-      return [
-        { what: 'a capitalised boolean', value: 'True' },
-        { what: 'a digit for a boolean', value: '1' },
-      ];
+      return [...(strict ? [{ what: 'a capitalised boolean', value: 'True' }] : []), { what: 'a digit for a boolean', value: '1' }];
     case 'string': {
       const refused: RefusedValue[] = [];
       if (field.maxLength !== undefined) refused.push({ what: 'one character too many', value: '模'.repeat(field.maxLength + 1) });
@@ -184,13 +192,28 @@ export function refusedValues(field: LeafField): RefusedValue[] {
   }
 }
 
-/** A near miss: the first value in another case, or past the largest of a numeric enum. */
-function outsideEnum(values: readonly string[]): string {
+/** A near miss: the first value in another case (strict mode only), or past the largest of a numeric enum. */
+function outsideEnum(values: readonly string[], strict: boolean): string {
   if (values.every((value) => /^\d+$/.test(value))) return String(Math.max(...values.map(Number)) + 1);
   const first = values[0] ?? '';
-  const candidates = [first.toUpperCase(), first.toLowerCase(), `${first}x`];
-  return candidates.find((candidate) => !values.includes(candidate)) ?? `${first}x`;
+  const lower = values.map((value) => value.toLowerCase());
+  const candidates = strict ? [first.toUpperCase(), first.toLowerCase(), `${first}x`] : [`${first}x`, `${first}xx`];
+  return candidates.find((candidate) => (strict ? !values.includes(candidate) : !lower.includes(candidate.toLowerCase()))) ?? `${first}x`;
 }
+
+/** The first value of an enum (or a boolean) written in another case, when there is one. */
+export function otherCase(field: LeafField): string | undefined {
+  const values = field.type === 'enum' ? field.values : field.type === 'bool' ? ['true', 'false'] : [];
+  for (const value of values) {
+    const variant = value === value.toUpperCase() ? value.toLowerCase() : value.toUpperCase();
+    if (!values.includes(variant)) return variant;
+  }
+  return undefined;
+}
+
+/** Whether the field must be given in the mode: required, and no leniency of the mode lets it be left out. */
+export const mustBeGiven = (field: Field, strict: boolean): boolean =>
+  field.required === true && !(leniencyHolds(field.lenient, strict) && field.lenient.mayBeAbsent === true);
 
 // ---- editing trees at data paths ---------------------------------------------------------------
 
@@ -285,11 +308,13 @@ export function storedAt(data: GroupValue, path: string): string | GroupValue | 
 
 // ---- running cases -----------------------------------------------------------------------------
 
-export type Outcome = { readonly accepted: true; readonly data: GroupValue } | { readonly accepted: false; readonly code: string; readonly message: string };
+export type Outcome =
+  | { readonly accepted: true; readonly data: GroupValue; readonly notes: BodyNotes }
+  | { readonly accepted: false; readonly code: string; readonly message: string };
 
-function outcomeOf(read: () => GroupValue): Outcome {
+function outcomeOf(read: () => { data: GroupValue; notes: BodyNotes }): Outcome {
   try {
-    return { accepted: true, data: read() };
+    return { accepted: true, ...read() };
   } catch (error) {
     if (error instanceof CiError) return { accepted: false, code: error.code, message: error.message };
     throw error;
@@ -297,11 +322,12 @@ function outcomeOf(read: () => GroupValue): Outcome {
 }
 
 /** Field validation alone: each element against its declaration, no combination rule. */
-export const readFields = (kind: TemplateKind, nodes: readonly Node[]): Outcome => outcomeOf(() => readKindFields(kind, nodes));
+export const readFields = (kind: TemplateKind, nodes: readonly Node[], mode: ReadMode = STRICT): Outcome =>
+  outcomeOf(() => readKindFields(kind, nodes, mode));
 
 /** The whole validation, with the kind's rules or only those given. */
-export const validate = (kind: TemplateKind, nodes: readonly Node[], rules: readonly Rule[] | undefined = kind.rules): Outcome =>
-  outcomeOf(() => validateKindData(rules === kind.rules ? kind : { ...kind, rules: rules ?? [] }, nodes));
+export const validate = (kind: TemplateKind, nodes: readonly Node[], rules: readonly Rule[] | undefined = kind.rules, mode: ReadMode = STRICT): Outcome =>
+  outcomeOf(() => validateKindData(rules === kind.rules ? kind : { ...kind, rules: rules ?? [] }, nodes, mode));
 
 // ---- rule cases --------------------------------------------------------------------------------
 

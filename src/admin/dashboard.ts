@@ -1,4 +1,4 @@
-import type { EmulatorConfig } from '../config.js';
+import { modeName, type EmulatorConfig } from '../config.js';
 import { formatCiTime } from '../ids.js';
 import { isGroupValue, type FieldValue, type GroupValue } from '../kinds/schema.js';
 import type { StoredTemplate, TemplateStore } from '../templates/store.js';
@@ -87,6 +87,7 @@ function renderSettings(config: EmulatorConfig): string {
   return `<section class="panel settings">
   <div class="pills">
     ${pill('auth', config.auth, config.auth === 'off' ? 'warn' : '')}
+    ${pill('mode', modeName(config.strict), config.strict ? 'warn' : '')}
     ${pill('default bucket', config.defaultBucket)}
     ${pill('region', config.region)}
     ${pill('CORS origins', config.corsOrigins.join(', '))}
@@ -192,6 +193,11 @@ function renderJournal(entries: readonly JournalEntry[], journalSize: number): s
         `<div><div class="debug-title">Server's HttpString (FormatString)</div><pre class="fmt">${html(auth.httpString ?? '')}</pre></div></div>` +
         `<p class="muted hint">Compare them with your client's: the first line that differs is what was signed differently.</p>`);
     }
+    const notes = [
+      entry.ignored.length === 0 ? '' : `ignored: ${entry.ignored.join(', ')}`,
+      entry.repeated.length === 0 ? '' : `given twice, last kept: ${entry.repeated.join(', ')}`,
+    ].filter((note) => note !== '');
+    if (notes.length > 0) details.push(`<p class="notes">${notes.map((note) => html(note)).join('<br>')}</p>`);
     if (entry.body !== '') {
       details.push(`<details class="body"><summary>Body${entry.bodyTruncated ? ' (first 4 KiB)' : ''}</summary><pre>${html(entry.body)}</pre></details>`);
     }

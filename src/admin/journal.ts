@@ -13,6 +13,10 @@ export interface JournalEntry {
   readonly requestId: string;
   readonly body: string;
   readonly bodyTruncated: boolean;
+  /** Body elements the default mode ignored, by path (`ConcatTemplate.Foo`). */
+  readonly ignored: readonly string[];
+  /** Body elements given more than once, of which the last was read. */
+  readonly repeated: readonly string[];
   readonly auth: AuthRecord;
 }
 

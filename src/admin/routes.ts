@@ -1,6 +1,6 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BUCKET_ID, type EmulatorConfig } from '../config.js';
+import { BUCKET_ID, modeName, type EmulatorConfig } from '../config.js';
 import { CiError } from '../errors.js';
 import type { KindRegistry } from '../kinds/registry.js';
 import { constantTimeEqual } from '../signature.js';
@@ -91,7 +91,7 @@ export async function registerAdminRoutes(admin: FastifyInstance, options: Admin
     return undefined;
   });
 
-  admin.get('/health', async () => ({ status: 'ready', version: VERSION, auth: config.auth, defaultBucket: config.defaultBucket }));
+  admin.get('/health', async () => ({ status: 'ready', version: VERSION, auth: config.auth, mode: modeName(config.strict), defaultBucket: config.defaultBucket }));
 
   admin.post('/reset', async (request, reply) => {
     const bucket = readBucket(request);

@@ -25,8 +25,9 @@ export interface Seeds {
   applyAtStart(store: TemplateStore, now: number): void;
 }
 
-// Besides the kind's elements, a seed file may name its bucket and a fixed TemplateId.
-const SEED_BODY = { extraElements: ['Bucket', 'TemplateId'] } as const;
+// Besides the kind's elements, a seed file may name its bucket and a fixed TemplateId. Seeds are
+// written for the emulator, so they are read strictly: a typo there stops start-up.
+const SEED_BODY = { strict: true, extraElements: ['Bucket', 'TemplateId'] } as const;
 
 /**
  * Reads every `*.xml` file of the folder (sorted by name): one `<Request>` body each, validated

@@ -167,7 +167,10 @@ const AUDIO_MIX_FIELDS: Fields = {
     EnableStartFadein: bool({ default: 'false' }),
     StartFadeinTime: num({ min: exclusive(0) }),
     EnableEndFadeout: bool({ default: 'false' }),
-    EndFadeoutTime: num({ min: exclusive(0) }),
+    EndFadeoutTime: num({
+      min: exclusive(0),
+      lenient: { evidence: 'sdk', reason: "cos-go-sdk-v5's template tests send 0 with EnableEndFadeout false", accepts: ['0'] },
+    }),
     EnableBgmFade: bool({ default: 'false' }),
     BgmFadeTime: num({ min: exclusive(0) }),
   }),

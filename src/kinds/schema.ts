@@ -13,23 +13,35 @@
 export type Bound = number | { readonly value: number; readonly exclusive: true };
 
 /**
- * Where a field is looser than Tencent's table because Tencent's own doc example breaks the
- * table (template-kinds.md §4.5a). The generated tests skip the refusal cases of a lenient
- * field and test these acceptances instead.
+ * Where a field is looser than Tencent's table, and on whose evidence. Tencent's own doc example
+ * breaking its table (template-kinds.md §4.5a) is `doc` evidence and holds in both modes; an
+ * official SDK's example, demo or test sending it is `sdk` evidence and holds in the default mode
+ * only: `CIE_STRICT` keeps the docs to the letter. The generated tests read this to turn the
+ * refusal cases of the field into acceptances, in the modes it holds in.
  */
 export interface Leniency {
-  /** Why, for docs/parity.md and the test names. */
+  readonly evidence: 'doc' | 'sdk';
+  /** Why, with the source, for docs/parity.md and the test names. */
   readonly reason: string;
-  /** Values the table forbids that are accepted (and what the doc example sends). */
+  /** Values the table forbids that are accepted as sent (or as "not set", when in unsetValues). */
   readonly accepts?: readonly string[];
   /** The table marks the field required; it may be left out or sent empty. */
   readonly mayBeAbsent?: boolean;
 }
 
+/** True when a leniency holds in the mode: `doc` always, `sdk` outside strict mode. */
+export const leniencyHolds = (leniency: Leniency | undefined, strict: boolean): leniency is Leniency =>
+  leniency !== undefined && (leniency.evidence === 'doc' || !strict);
+
 interface FieldBase {
   /** The docs mark the element 是否必选 = 是. */
   readonly required?: boolean;
   readonly lenient?: Leniency;
+  /**
+   * Not in Tencent's docs for this kind: an official SDK sends it (the source, for
+   * docs/parity.md). Taken in both modes, since no doc refuses it.
+   */
+  readonly sdk?: string;
 }
 
 interface LeafBase extends FieldBase {

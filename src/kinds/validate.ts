@@ -11,24 +11,86 @@ import {
   type LeafField,
   type Rule,
   type TemplateKind,
+  leniencyHolds,
 } from './schema.js';
 
 /**
- * Reads the elements of a request against a kind's declaration and answers the normalised
- * data, or throws InvalidArgument naming the field by its path (`Video.Codec`).
+ * How a body is read. The default mode reads it as a service that binds XML to typed structs
+ * would: unknown elements are ignored, the last of a repeated element wins, enum values compare
+ * without regard to case, and rules between fields are stored as given. `strict` (CIE_STRICT,
+ * and every seed file) keeps the docs to the letter and refuses all of those.
  */
-export function validateKindData(kind: TemplateKind, elements: readonly XmlElement[]): GroupValue {
-  const data = readKindFields(kind, elements);
-  for (const rule of kind.rules ?? []) {
-    const broken = brokenRule(rule, data);
-    if (broken !== undefined) throw invalidArgument(broken);
+export interface ReadMode {
+  readonly strict: boolean;
+}
+
+export const STRICT: ReadMode = { strict: true };
+export const LENIENT: ReadMode = { strict: false };
+
+/** What the default mode let through that strict mode refuses: for the journal and the log. */
+export interface BodyNotes {
+  /** Paths of elements the kind does not know (`ConcatTemplate.Foo`): not stored, not echoed. */
+  readonly ignored: readonly string[];
+  /** Paths of elements given more than once: the last one was kept. */
+  readonly repeated: readonly string[];
+}
+
+export interface KindData {
+  readonly data: GroupValue;
+  readonly notes: BodyNotes;
+}
+
+/** Paths noted per request, at most: a hostile body repeats one unknown element thousands of times. */
+export const NOTES_LIMIT = 100;
+
+/** The notes of one read: distinct paths, in the order first met. */
+export class NoteTaker implements BodyNotes {
+  readonly #ignored = new Set<string>();
+  readonly #repeated = new Set<string>();
+
+  ignore(path: string): void {
+    if (this.#ignored.size < NOTES_LIMIT) this.#ignored.add(path);
   }
-  return data;
+
+  repeat(path: string): void {
+    if (this.#repeated.size < NOTES_LIMIT) this.#repeated.add(path);
+  }
+
+  get ignored(): readonly string[] {
+    return [...this.#ignored];
+  }
+
+  get repeated(): readonly string[] {
+    return [...this.#repeated];
+  }
+}
+
+interface Reading {
+  readonly strict: boolean;
+  readonly fillDefaults: boolean;
+  readonly notes: NoteTaker;
+}
+
+/**
+ * Reads the elements of a request against a kind's declaration and answers the normalised
+ * data, or throws InvalidArgument naming the field by its path (`Video.Codec`). The rules
+ * between fields are checked in strict mode only.
+ */
+export function validateKindData(kind: TemplateKind, elements: readonly XmlElement[], mode: ReadMode, notes = new NoteTaker()): KindData {
+  const read = readKindFields(kind, elements, mode, notes);
+  if (mode.strict) {
+    for (const rule of kind.rules ?? []) {
+      const broken = brokenRule(rule, read.data);
+      if (broken !== undefined) throw invalidArgument(broken);
+    }
+  }
+  return read;
 }
 
 /** The first half of validateKindData: each element against its field, without the combination rules. */
-export function readKindFields(kind: TemplateKind, elements: readonly XmlElement[]): GroupValue {
-  return readGroup(kind.fields, elements, '', kind.fillDefaults) ?? {};
+export function readKindFields(kind: TemplateKind, elements: readonly XmlElement[], mode: ReadMode, notes = new NoteTaker()): KindData {
+  const reading: Reading = { strict: mode.strict, fillDefaults: kind.fillDefaults, notes };
+  return { data: readGroup(kind.fields, elements, '', reading) ?? {}, notes };
 }
 
 /**
@@ -46,27 +108,22 @@ function entriesOf(fields: Fields): readonly (readonly [string, Field])[] {
 }
 
 /** Answers undefined when the client set no field of the group (defaults do not count). */
-function readGroup(
-  fields: Fields,
-  elements: readonly XmlElement[],
-  prefix: string,
-  fillDefaults: boolean,
-): GroupValue | undefined {
-  const byName = groupByName(fields, elements, prefix);
+function readGroup(fields: Fields, elements: readonly XmlElement[], prefix: string, reading: Reading): GroupValue | undefined {
+  const byName = groupByName(fields, elements, prefix, reading);
   const data: Record<string, GroupValue[keyof GroupValue]> = {};
   let setByClient = false;
   for (const [name, field] of entriesOf(fields)) {
     const path = prefix + name;
     const found = byName?.get(name);
     if (field.type === 'group') {
-      const value = readGroupField(field, found ?? NONE, path, fillDefaults);
+      const value = readGroupField(field, found ?? NONE, path, reading);
       if (value === undefined) continue;
       data[name] = value;
       setByClient = true;
       continue;
     }
     const element = found?.[0];
-    const value = readLeafField(field, element, path, fillDefaults);
+    const value = readLeafField(field, element, path, reading);
     if (value === undefined) continue;
     data[name] = value;
     setByClient ||= element !== undefined && !isUnset(field, element.text);
@@ -77,35 +134,40 @@ function readGroup(
 const NONE: readonly XmlElement[] = [];
 
 /** Answers undefined for a group sent with no children at all. */
-function groupByName(fields: Fields, elements: readonly XmlElement[], prefix: string): Map<string, XmlElement[]> | undefined {
+function groupByName(fields: Fields, elements: readonly XmlElement[], prefix: string, reading: Reading): Map<string, XmlElement[]> | undefined {
   if (elements.length === 0) return undefined;
   const byName = new Map<string, XmlElement[]>();
   for (const element of elements) {
     const field = Object.hasOwn(fields, element.name) ? fields[element.name] : undefined;
-    if (field === undefined) throw invalidArgument(`${prefix}${element.name} is not an element this template kind accepts.`);
+    if (field === undefined) {
+      if (reading.strict) throw invalidArgument(`${prefix}${element.name} is not an element this template kind accepts.`);
+      reading.notes.ignore(prefix + element.name);
+      continue;
+    }
     const seen = byName.get(element.name);
     if (seen === undefined) {
       byName.set(element.name, [element]);
       continue;
     }
-    if (field.type !== 'group' || field.repeated === undefined) throw invalidArgument(`${prefix}${element.name} is given more than once.`);
-    seen.push(element);
+    if (field.type === 'group' && field.repeated !== undefined) {
+      seen.push(element);
+      continue;
+    }
+    if (reading.strict) throw invalidArgument(`${prefix}${element.name} is given more than once.`);
+    reading.notes.repeat(prefix + element.name);
+    byName.set(element.name, [element]);
   }
   return byName;
 }
 
 const EMPTY_GROUP: GroupValue = Object.freeze({});
 
-function readGroupField(
-  field: GroupField,
-  found: readonly XmlElement[],
-  path: string,
-  fillDefaults: boolean,
-): GroupValue | readonly GroupValue[] | undefined {
+function readGroupField(field: GroupField, found: readonly XmlElement[], path: string, reading: Reading): GroupValue | readonly GroupValue[] | undefined {
   const items: GroupValue[] = [];
   for (const element of found) {
-    if (element.text.trim() !== '') throw invalidArgument(`${path} must contain elements, not text.`);
-    const item = readGroup(field.fields, element.children, `${path}.`, fillDefaults);
+    // A struct-binding service takes a container's elements and drops stray text.
+    if (reading.strict && element.text.trim() !== '') throw invalidArgument(`${path} must contain elements, not text.`);
+    const item = readGroup(field.fields, element.children, `${path}.`, reading);
     if (item === undefined) {
       if (field.nonEmpty) throw invalidArgument(`${path} must set at least one of its fields; all of them are empty.`);
       if (field.allowEmpty) items.push(EMPTY_GROUP);
@@ -124,21 +186,20 @@ function readGroupField(
   return items;
 }
 
-function readLeafField(
-  field: LeafField,
-  element: XmlElement | undefined,
-  path: string,
-  fillDefaults: boolean,
-): string | undefined {
+function readLeafField(field: LeafField, element: XmlElement | undefined, path: string, reading: Reading): string | undefined {
   if (element !== undefined && element.children.length > 0) {
-    throw invalidArgument(`${path} must be a value, not a container.`);
+    if (reading.strict) throw invalidArgument(`${path} must be a value, not a container.`);
+    // A struct-binding service reads a value's text and drops elements inside it.
+    for (const child of element.children) reading.notes.ignore(`${path}.${child.name}`);
   }
   const text = element?.text;
+  const lenient = leniencyHolds(field.lenient, reading.strict) ? field.lenient : undefined;
   if (text === undefined || isUnset(field, text)) {
-    if (field.required) throw invalidArgument(`${path} is required.`);
-    return fillDefaults ? field.default : undefined;
+    if (field.required && lenient?.mayBeAbsent !== true) throw invalidArgument(`${path} is required.`);
+    return reading.fillDefaults ? field.default : undefined;
   }
-  return checkLeaf(field, text, path);
+  if (lenient?.accepts?.includes(text)) return text;
+  return checkLeaf(field, text, path, reading.strict);
 }
 
 const isUnset = (field: LeafField, text: string): boolean => text === '' || (field.unsetValues?.includes(text) ?? false);
@@ -147,14 +208,17 @@ const INTEGER = /^-?\d{1,16}$/;
 const DECIMAL = /^-?\d{1,16}(?:\.\d{1,9})?$/;
 const FRACTION = /^\d{1,9}\/[1-9]\d{0,8}$/;
 
-/** Answers the normalised value. */
-export function checkLeaf(field: LeafField, text: string, path: string): string {
+/**
+ * Answers the normalised value. Outside strict mode, enum values and booleans compare without
+ * regard to case and are kept as sent (`h.264` is stored and echoed as `h.264`).
+ */
+export function checkLeaf(field: LeafField, text: string, path: string, strict: boolean): string {
   switch (field.type) {
     case 'enum':
-      if (field.values.includes(text)) return text;
+      if (field.values.includes(text) || (!strict && includesIgnoringCase(field.values, text))) return text;
       throw invalidArgument(`${path} must be one of ${field.values.join(', ')}; got "${text}".`);
     case 'bool':
-      if (text === 'true' || text === 'false') return text;
+      if (text === 'true' || text === 'false' || (!strict && includesIgnoringCase(BOOLEANS, text))) return text;
       throw invalidArgument(`${path} must be true or false; got "${text}".`);
     case 'int': {
       if (field.words?.includes(text)) return text;
@@ -185,6 +249,13 @@ export function checkLeaf(field: LeafField, text: string, path: string): string 
       }
       return text;
   }
+}
+
+const BOOLEANS = ['true', 'false'];
+
+function includesIgnoringCase(values: readonly string[], text: string): boolean {
+  const lower = text.toLowerCase();
+  return values.some((value) => value.toLowerCase() === lower);
 }
 
 /** A stored number: a decimal, or a `30000/1001` fraction. */

@@ -12,6 +12,8 @@ export interface TemplateRoutesOptions {
   readonly kinds: KindRegistry;
   readonly store: TemplateStore;
   readonly tzOffset: string;
+  /** CIE_STRICT: read bodies to the letter of the docs. */
+  readonly strict: boolean;
   /** Unix seconds. */
   readonly now: () => number;
 }
@@ -23,7 +25,7 @@ export const API_ROUTES: readonly { readonly pattern: RegExp; readonly methods: 
 ];
 
 // A doc example of an update sends <TemplateId> inside <Request>; it is read and ignored.
-const API_BODY: ReadOptions = { extraElements: ['TemplateId'] };
+const API_ELEMENTS = ['TemplateId'];
 
 const contentOf = (template: TemplateRequest): TemplateContent => ({ tag: template.tag, name: template.name, data: template.data });
 
@@ -31,11 +33,22 @@ const body = (request: FastifyRequest): Buffer | undefined => (Buffer.isBuffer(r
 
 const sendXml = (reply: FastifyReply, xml: string): FastifyReply => reply.type('application/xml').send(xml);
 
-export function registerTemplateRoutes(app: FastifyInstance, { kinds, store, tzOffset, now }: TemplateRoutesOptions): void {
+export function registerTemplateRoutes(app: FastifyInstance, { kinds, store, tzOffset, strict, now }: TemplateRoutesOptions): void {
   const render = new TemplateRenderer(kinds, tzOffset);
+  const options: ReadOptions = { strict, extraElements: API_ELEMENTS };
+
+  /** Reads the body; what the default mode let through is noted for the journal and logged. */
+  const readBody = (request: FastifyRequest): TemplateRequest => {
+    const { template, notes } = readTemplateBody(body(request), kinds, options);
+    if (notes.ignored.length > 0 || notes.repeated.length > 0) {
+      request.ci.notes = notes;
+      request.log.warn({ requestId: request.ci.requestId, ignored: notes.ignored, repeated: notes.repeated }, 'request body: unknown elements ignored, repeated ones read last-wins');
+    }
+    return template;
+  };
 
   app.post('/template', async (request, reply) => {
-    const { template } = readTemplateBody(body(request), kinds, API_BODY);
+    const template = readBody(request);
     const stored = await store.create(request.ci.bucket.id, newTemplateId(), contentOf(template), now());
     return sendXml(reply, render.template(request.ci.requestId, stored));
   });
@@ -47,7 +60,7 @@ export function registerTemplateRoutes(app: FastifyInstance, { kinds, store, tzO
   });
 
   app.put<{ Params: { id: string } }>('/template/:id', async (request, reply) => {
-    const { template } = readTemplateBody(body(request), kinds, API_BODY);
+    const template = readBody(request);
     const stored = await store.update(request.ci.bucket.id, request.params.id, contentOf(template), now());
     return sendXml(reply, render.template(request.ci.requestId, stored));
   });

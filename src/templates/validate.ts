@@ -1,7 +1,7 @@
 import { CiError, invalidArgument } from '../errors.js';
 import type { KindRegistry } from '../kinds/registry.js';
 import type { GroupValue, TemplateKind } from '../kinds/schema.js';
-import { validateKindData } from '../kinds/validate.js';
+import { NoteTaker, validateKindData, type BodyNotes, type ReadMode } from '../kinds/validate.js';
 import { parseRequestBody, type XmlElement } from '../xml.js';
 
 /** "仅支持中文、英文、数字、_、-和*，长度不超过 64": 64 characters, not bytes. */
@@ -14,7 +14,7 @@ export interface TemplateRequest {
   readonly data: GroupValue;
 }
 
-export interface ReadOptions {
+export interface ReadOptions extends ReadMode {
   /**
    * Root elements taken besides Tag, Name and the kind's own, answered as text in `extras`.
    * The API takes `TemplateId` because a doc example sends it (and ignores it); seed files
@@ -26,6 +26,8 @@ export interface ReadOptions {
 export interface ReadTemplate {
   readonly template: TemplateRequest;
   readonly extras: ReadonlyMap<string, string>;
+  /** What the default mode ignored or took the last of. */
+  readonly notes: BodyNotes;
 }
 
 /** Reads a create or update body. Throws MissingContent, InvalidContent or InvalidArgument. */
@@ -37,13 +39,15 @@ export function readTemplateBody(body: Buffer | undefined, kinds: KindRegistry, 
 }
 
 export function readTemplateElement(root: XmlElement, kinds: KindRegistry, options: ReadOptions): ReadTemplate {
-  if (root.text.trim() !== '') throw invalidArgument('Request must contain elements, not text.');
-  const tag = singleValue(root, 'Tag');
+  if (options.strict && root.text.trim() !== '') throw invalidArgument('Request must contain elements, not text.');
+  const notes = new NoteTaker();
+  const tag = singleValue(root, 'Tag', options, notes);
+  // The service dispatches on the Tag: it is compared exactly in both modes.
   const kind = kinds.get(tag);
   if (kind === undefined) {
     throw invalidArgument(`Tag "${tag}" is not a template kind; use one of ${kinds.tags.join(', ')}.`);
   }
-  const name = singleValue(root, 'Name');
+  const name = singleValue(root, 'Name', options, notes);
   if (!TEMPLATE_NAME.test(name)) {
     throw invalidArgument(
       `Name "${name}" is not allowed: use at most 64 Chinese characters, English letters, digits, _, - or *.`,
@@ -51,23 +55,32 @@ export function readTemplateElement(root: XmlElement, kinds: KindRegistry, optio
   }
   const extras = new Map<string, string>();
   for (const extra of options.extraElements) {
-    if (root.children.some((child) => child.name === extra)) extras.set(extra, singleValue(root, extra));
+    if (root.children.some((child) => child.name === extra)) extras.set(extra, singleValue(root, extra, options, notes));
   }
   const handled = new Set(['Tag', 'Name', ...options.extraElements]);
-  const data = validateKindData(
+  const { data } = validateKindData(
     kind,
     root.children.filter((child) => !handled.has(child.name)),
+    options,
+    notes,
   );
-  return { template: { kind, tag, name, data }, extras };
+  return { template: { kind, tag, name, data }, extras, notes };
 }
 
-function singleValue(root: XmlElement, name: string): string {
+/** The text of a root element that must be a value; outside strict mode the last of several wins. */
+function singleValue(root: XmlElement, name: string, mode: ReadMode, notes: NoteTaker): string {
   const found = root.children.filter((child) => child.name === name);
-  if (found.length > 1) throw invalidArgument(`${name} is given more than once.`);
-  const element = found[0];
+  if (found.length > 1) {
+    if (mode.strict) throw invalidArgument(`${name} is given more than once.`);
+    notes.repeat(name);
+  }
+  const element = found.at(-1);
   if (element === undefined || (element.text === '' && element.children.length === 0)) {
     throw invalidArgument(`${name} is required.`);
   }
-  if (element.children.length > 0) throw invalidArgument(`${name} must be a value, not a container.`);
+  if (element.children.length > 0) {
+    if (mode.strict) throw invalidArgument(`${name} must be a value, not a container.`);
+    for (const child of element.children) notes.ignore(`${name}.${child.name}`);
+  }
   return element.text;
 }

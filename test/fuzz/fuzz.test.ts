@@ -83,7 +83,8 @@ beforeAll(async () => {
   kinds = await loadKindRegistry();
   const store = new SqliteTemplateStore(openDatabase(dbFile));
   app = await buildServer(
-    testConfig({ db: dbFile, keys: [{ secretId: SECRET_ID, secretKey: SECRET_KEY, appId: APPID }, OTHER_APPID_KEY, TEMPORARY_KEY] }),
+    // Strict mode: the cases' expectations are the docs' refusals; the default mode's leniency has its own tests.
+    testConfig({ db: dbFile, strict: true, keys: [{ secretId: SECRET_ID, secretKey: SECRET_KEY, appId: APPID }, OTHER_APPID_KEY, TEMPORARY_KEY] }),
     { store, kinds },
   );
   await app.listen({ port: 0, host: '127.0.0.1' });

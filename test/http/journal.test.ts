@@ -102,7 +102,7 @@ describe('an entry', () => {
     const response = await call(app, { method: 'POST', path: '/template', body, host: BUCKET_HOST });
     expect(response.statusCode).toBe(200);
     const entry = await onlyEntry(app);
-    expect(Object.keys(entry).sort()).toEqual(['auth', 'body', 'bodyTruncated', 'bucket', 'code', 'host', 'method', 'ms', 'path', 'query', 'requestId', 'status', 'time'].sort());
+    expect(Object.keys(entry).sort()).toEqual(['auth', 'body', 'bodyTruncated', 'bucket', 'code', 'host', 'ignored', 'method', 'ms', 'path', 'query', 'repeated', 'requestId', 'status', 'time'].sort());
     expect(entry).toMatchObject({
       time: new Date(startedAt).toISOString(),
       method: 'POST',
@@ -115,6 +115,8 @@ describe('an entry', () => {
       requestId: response.headers['x-ci-request-id'],
       body,
       bodyTruncated: false,
+      ignored: [],
+      repeated: [],
       auth: { form: 'header', secretId: SECRET_ID, verdict: 'ok' },
     });
     expect(entry.ms).toBeGreaterThanOrEqual(0);
@@ -169,6 +171,22 @@ describe('an entry', () => {
     await app.inject({ method: 'POST', url: '/_emulator/faults', payload: { status: 429, code: 'SlowDown' } });
     await call(app, { method: 'GET', path: '/template' });
     expect(await onlyEntry(app)).toMatchObject({ status: 429, code: 'SlowDown', auth: { verdict: 'not checked' } });
+  });
+
+  it('keeps the body of a request a fault refused', async () => {
+    await app.inject({ method: 'POST', url: '/_emulator/faults', payload: { match: { method: 'POST' }, status: 503 } });
+    const body = ocrBody('faulted');
+    await call(app, { method: 'POST', path: '/template', body });
+    expect(await onlyEntry(app)).toMatchObject({ status: 503, code: 'ServiceUnavailable', body, auth: { verdict: 'not checked' } });
+  });
+
+  it('keeps the body of a request refused for its signature, with the verdict', async () => {
+    const body = ocrBody('unsigned');
+    await call(app, { method: 'POST', path: '/template', body, unsigned: true });
+    expect(await onlyEntry(app)).toMatchObject({ status: 401, code: 'MissingAuthorization', body, auth: { verdict: 'MissingAuthorization' } });
+    await app.inject({ method: 'DELETE', url: '/_emulator/requests' });
+    await call(app, { method: 'PUT', path: '/template/t1x', body, secretKey: 'WRONG' });
+    expect(await onlyEntry(app)).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch', body, auth: { verdict: 'SignatureDoesNotMatch' } });
   });
 
   it('records a non-preflight OPTIONS, but no preflight and no /_emulator call', async () => {

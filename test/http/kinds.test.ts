@@ -170,14 +170,27 @@ describe('all kinds in one bucket', () => {
 
 describe('the root-layout kinds', () => {
   let app: FastifyInstance;
+  let strictApp: FastifyInstance;
   beforeAll(async () => {
     app = await testServer();
+    strictApp = await testServer({ strict: true });
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app.close();
+    await strictApp.close();
+  });
 
-  it('refuse their answer container as a request element', async () => {
-    const body = '<Request><Tag>Transcode</Tag><Name>n</Name><TransTpl><Container><Format>mp4</Format></Container></TransTpl></Request>';
-    expect(errorOf(await call(app, { method: 'POST', path: '/template', body }))).toMatchObject({ code: 'InvalidArgument', message: 'TransTpl is not an element this template kind accepts.' });
+  const wrapped = '<Request><Tag>Transcode</Tag><Name>n</Name><TransTpl><Container><Format>mp4</Format></Container></TransTpl></Request>';
+
+  it('ignore their answer container in a request, which then lacks its Container', async () => {
+    expect(errorOf(await call(app, { method: 'POST', path: '/template', body: wrapped }))).toMatchObject({ code: 'InvalidArgument', message: 'Container is required.' });
+  });
+
+  it('refuse their answer container as an unknown element in strict mode', async () => {
+    expect(errorOf(await call(strictApp, { method: 'POST', path: '/template', body: wrapped }))).toMatchObject({
+      code: 'InvalidArgument',
+      message: 'TransTpl is not an element this template kind accepts.',
+    });
   });
 
   it('answer a fields-only body with its empty containers left out', async () => {

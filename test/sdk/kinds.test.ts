@@ -10,13 +10,21 @@ import { asList, newCos, sdkError, sdkOk, startQuiet } from './sdk.js';
 
 let emulator: RunningEmulator;
 let client: ReturnType<typeof newCos>;
+/** The same emulator with CIE_STRICT: the rules between fields are enforced. */
+let strictEmulator: RunningEmulator;
+let strictClient: ReturnType<typeof newCos>;
 const URL = 'http://kinds-1250000000.ci.ap-guangzhou.myqcloud.com/template';
 
 beforeAll(async () => {
   emulator = await startQuiet();
   client = newCos({ Ip: `127.0.0.1:${emulator.port}` });
+  strictEmulator = await startQuiet({ strict: true });
+  strictClient = newCos({ Ip: `127.0.0.1:${strictEmulator.port}` });
 });
-afterAll(() => emulator.close());
+afterAll(async () => {
+  await emulator.close();
+  await strictEmulator.close();
+});
 
 type Parsed = Record<string, unknown>;
 const at = (value: unknown, ...path: string[]): unknown => path.reduce<unknown>((current, name) => (current as Parsed | undefined)?.[name], value);
@@ -69,8 +77,14 @@ describe('Transcode', () => {
     expect(await describeTag('Transcode')).toEqual([]);
   });
 
-  it('reports a codec its container does not take as InvalidArgument naming Video.Codec', async () => {
-    const error = await sdkError(client, { Method: 'POST', Key: 'template', Url: URL, Body: TRANSCODE.replace('<Codec>H.264</Codec>', '<Codec>VP8</Codec>'), ContentType: 'application/xml' });
+  it('stores a codec its container does not take as given (the rule between fields is not checked)', async () => {
+    const created = await create(TRANSCODE.replace('<Codec>H.264</Codec>', '<Codec>VP8</Codec>').replace('sdk-transcode', 'vp8-in-mp4'));
+    expect(at(created, 'TransTpl', 'Video', 'Codec')).toBe('VP8');
+    await remove(created['TemplateId'] as string);
+  });
+
+  it('reports a codec its container does not take as InvalidArgument naming Video.Codec, in strict mode', async () => {
+    const error = await sdkError(strictClient, { Method: 'POST', Key: 'template', Url: URL, Body: TRANSCODE.replace('<Codec>H.264</Codec>', '<Codec>VP8</Codec>'), ContentType: 'application/xml' });
     expect(error).toMatchObject({ code: 'InvalidArgument', statusCode: 400 });
     expect(error.message).toContain('Video.Codec');
   });
@@ -150,8 +164,8 @@ describe('Watermark', () => {
     await remove(created['TemplateId'] as string);
   });
 
-  it('reports a Dx outside its LocMode range by path', async () => {
-    const error = await sdkError(client, { Method: 'POST', Key: 'template', Url: URL, Body: EXAMPLE.replace('<LocMode>Absolute</LocMode>', '<LocMode>Relativity</LocMode>'), ContentType: 'application/xml' });
+  it('reports a Dx outside its LocMode range by path, in strict mode', async () => {
+    const error = await sdkError(strictClient, { Method: 'POST', Key: 'template', Url: URL, Body: EXAMPLE.replace('<LocMode>Absolute</LocMode>', '<LocMode>Relativity</LocMode>'), ContentType: 'application/xml' });
     expect(error.code).toBe('InvalidArgument');
     expect(error.message).toContain('Watermark.Dx must be in [0, 100] when Watermark.LocMode is Relativity');
   });

@@ -9,6 +9,7 @@ import {
   parseCommandLine,
   resolveConfig,
   SETTING_KEYS,
+  SETTINGS,
   type EmulatorConfig,
 } from '../../src/config.js';
 
@@ -63,6 +64,10 @@ const CASES: readonly AnySettingCase[] = [
   {
     key: 'auth', text: 'off', parsed: 'off', otherText: 'strict', otherParsed: 'strict', defaultValue: 'strict',
     bad: [['none', /"none" is not one of strict, off/], ['STRICT', /not one of/]],
+  },
+  {
+    key: 'strict', text: 'true', parsed: true, otherText: 'false', otherParsed: false, defaultValue: false,
+    bad: [['yes', /"yes" is not true or false/], ['', /is not true or false/]],
   },
   {
     key: 'defaultBucket', text: 'mybucket-1250000001', parsed: 'mybucket-1250000001', otherText: 'b-1', otherParsed: 'b-1',
@@ -142,13 +147,38 @@ describe('the settings table', () => {
     expect(envName('defaultBucket')).toBe('CIE_DEFAULT_BUCKET');
     expect(flagName('defaultBucket')).toBe('default-bucket');
     expect(ENV_NAMES).toEqual([
-      'CIE_PORT', 'CIE_HOST', 'CIE_DB', 'CIE_KEYS', 'CIE_AUTH', 'CIE_DEFAULT_BUCKET', 'CIE_REGION', 'CIE_TZ_OFFSET',
+      'CIE_PORT', 'CIE_HOST', 'CIE_DB', 'CIE_KEYS', 'CIE_AUTH', 'CIE_STRICT', 'CIE_DEFAULT_BUCKET', 'CIE_REGION', 'CIE_TZ_OFFSET',
       'CIE_SEED', 'CIE_ADMIN_TOKEN', 'CIE_CORS_ORIGINS', 'CIE_LOG_LEVEL', 'CIE_JOURNAL_SIZE', 'CIE_TLS_CERT', 'CIE_TLS_KEY',
     ]);
   });
 });
 
-describe.each(CASES)('$key', (row) => {
+/** Settings whose flag takes a value; a switch (`--strict`) is tested on its own below. */
+const VALUED = CASES.filter((row) => SETTINGS[row.key].switch !== true);
+
+describe('a switch: --strict', () => {
+  it('is on when given alone, and keeps CIE_STRICT otherwise', () => {
+    expect(configOf(['--strict'], {}).strict).toBe(true);
+    expect(configOf(['--strict'], { CIE_STRICT: 'false' }).strict).toBe(true);
+    expect(configOf([], { CIE_STRICT: 'true' }).strict).toBe(true);
+    expect(configOf([], { CIE_STRICT: '1' }).strict).toBe(true);
+    expect(configOf([], { CIE_STRICT: 'FALSE' }).strict).toBe(false);
+  });
+
+  it('takes no value', () => {
+    expect(configErrorOf(() => parseCommandLine(['--strict=true'], {})).message).toMatch(/--strict.*does not take an argument/);
+  });
+
+  it.each(CASES.filter((row) => row.key === 'strict').flatMap((row) => row.bad))('refuses CIE_STRICT="%s"', (text, reason) => {
+    expect(configErrorOf(() => parseCommandLine([], { CIE_STRICT: text })).message).toMatch(reason);
+  });
+
+  it('has the default false', () => {
+    expect(configOf([], {}).strict).toBe(false);
+  });
+});
+
+describe.each(VALUED)('$key', (row) => {
   const env = envName(row.key);
   const flag = `--${flagName(row.key)}`;
 
@@ -255,6 +285,7 @@ describe('typed options (startEmulator)', () => {
     [{ defaultBucket: 'nobucket' }, /^CIE_DEFAULT_BUCKET: /],
     [{ tzOffset: '+08:00' }, /^CIE_TZ_OFFSET: /],
     [{ auth: 'lax' as EmulatorConfig['auth'] }, /^CIE_AUTH: "lax" is not one of strict, off/],
+    [{ strict: 'yes' as unknown as boolean }, /^CIE_STRICT: yes is not true or false/],
     [{ logLevel: 'loud' as EmulatorConfig['logLevel'] }, /^CIE_LOG_LEVEL: /],
     [{ tlsCert: 'c.pem' }, /^CIE_TLS_KEY: /],
   ] as const)('refuses %j', (overrides, message) => {

@@ -35,10 +35,15 @@ const body = (name: string, fields: string): string => `<Request><Tag>LayoutProb
 
 describe('a kind declared only in a test, through buildServer({ kinds })', () => {
   let app: FastifyInstance;
+  let strictApp: FastifyInstance;
   beforeAll(async () => {
     app = await testServer({}, { kinds: new KindRegistry([PROBE]) });
+    strictApp = await testServer({ strict: true }, { kinds: new KindRegistry([PROBE]) });
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app.close();
+    await strictApp.close();
+  });
 
   it('creates, describes by tag, updates and deletes', async () => {
     const created = await call(app, {
@@ -68,13 +73,33 @@ describe('a kind declared only in a test, through buildServer({ kinds })', () =>
 
   it.each([
     ['a field outside its enum', '<Level>mid</Level><Track><Url>a</Url></Track>', 'Level must be one of low, high; got "mid".'],
-    ['a nested unknown element', '<Level>low</Level><Frame><Inner><Typo>1</Typo></Inner></Frame>', 'Frame.Inner.Typo is not an element this template kind accepts.'],
     ['a third Track', '<Level>low</Level><Track><Url>a</Url></Track><Track><Url>b</Url></Track><Track><Url>c</Url></Track>', 'Track may be given at most 2 times; got 3.'],
-    ['neither Frame nor Track', '<Level>high</Level>', 'At least one of Frame, Track must be given.'],
-    ['a Size the Level forbids', '<Level>low</Level><Frame><Size>5</Size></Frame>', 'Frame.Size must be one of 1, 2 when Level is low; got "5".'],
-    ['an ImageOCR container', '<Level>low</Level><Frame><Size>1</Size></Frame><ImageOCR><Type>general</Type></ImageOCR>', 'ImageOCR is not an element this template kind accepts.'],
-  ])('refuses %s with the path in the message', async (_what, fields, message) => {
-    expect(errorOf(await call(app, { method: 'POST', path: '/template', body: body('refused', fields) }))).toMatchObject({ status: 400, code: 'InvalidArgument', message });
+    ['a Track without its Url', '<Level>low</Level><Track><Url></Url></Track>', 'Track.Url is required.'],
+  ])('refuses %s with the path in the message, in both modes', async (_what, fields, message) => {
+    for (const server of [app, strictApp]) {
+      expect(errorOf(await call(server, { method: 'POST', path: '/template', body: body('refused', fields) }))).toMatchObject({ status: 400, code: 'InvalidArgument', message });
+    }
+  });
+
+  const strictOnly = [
+    ['a nested unknown element', '<Level>low</Level><Frame><Inner><Typo>1</Typo></Inner></Frame>', 'Frame.Inner.Typo is not an element this template kind accepts.', ['Frame.Inner.Typo']],
+    ['neither Frame nor Track', '<Level>high</Level>', 'At least one of Frame, Track must be given.', []],
+    ['a Size the Level forbids', '<Level>low</Level><Frame><Size>5</Size></Frame>', 'Frame.Size must be one of 1, 2 when Level is low; got "5".', []],
+    ['an ImageOCR container', '<Level>low</Level><Frame><Size>1</Size></Frame><ImageOCR><Type>general</Type></ImageOCR>', 'ImageOCR is not an element this template kind accepts.', ['ImageOCR']],
+  ] as const;
+
+  it.each(strictOnly)('refuses %s with the path in the message, in strict mode', async (_what, fields, message) => {
+    expect(errorOf(await call(strictApp, { method: 'POST', path: '/template', body: body('refused', fields) }))).toMatchObject({ status: 400, code: 'InvalidArgument', message });
+  });
+
+  it.each(strictOnly)('takes %s in the default mode, storing only what it knows', async (_what, fields, _message, ignored) => {
+    const name = `lenient${ignored.length}${fields.length}`;
+    const created = await call(app, { method: 'POST', path: '/template', body: body(name, fields) });
+    expect(created.statusCode).toBe(200);
+    for (const path of ignored) expect(created.body).not.toContain(`<${path.split('.').at(-1)}>`);
+    const journal = (await app.inject({ method: 'GET', url: '/_emulator/requests?limit=1' })).json<{ requests: { ignored: string[] }[] }>();
+    expect(journal.requests[0]?.ignored).toEqual(ignored);
+    await call(app, { method: 'DELETE', path: `/template/${templateOf(created.body).TemplateId}` });
   });
 
   it('knows no other Tag: the registry is the only list of kinds', async () => {

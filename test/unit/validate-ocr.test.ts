@@ -9,7 +9,7 @@ beforeAll(async () => {
   kinds = await loadKindRegistry();
 });
 
-const read = (xml: string): ReturnType<typeof readTemplateBody> => readTemplateBody(Buffer.from(xml), kinds, { extraElements: ['TemplateId'] });
+const read = (xml: string): ReturnType<typeof readTemplateBody> => readTemplateBody(Buffer.from(xml), kinds, { strict: true, extraElements: ['TemplateId'] });
 const body = (name: string, ocr: string): string => `<Request><Tag>ImageOCR</Tag><Name>${name}</Name><ImageOCR>${ocr}</ImageOCR></Request>`;
 const ocr = (fields: string): string => body('n', fields);
 
@@ -221,7 +221,7 @@ describe('the body itself', () => {
 
   it('is InvalidContent when not UTF-8', () => {
     const bytes = Buffer.concat([Buffer.from('<Request><Name>'), Buffer.from([0xff, 0xfe]), Buffer.from('</Name></Request>')]);
-    expect(() => readTemplateBody(bytes, kinds, { extraElements: [] })).toThrow(/not valid UTF-8/);
+    expect(() => readTemplateBody(bytes, kinds, { strict: true, extraElements: [] })).toThrow(/not valid UTF-8/);
   });
 
   it('accepts a UTF-8 byte order mark and an XML declaration', () => {

@@ -40,6 +40,8 @@ export default defineKind({
           Crf: crf(),
           Remove: bool({ default: 'false' }),
           Rotate: rotate(),
+          // H.264's profiles, as the demo's comment lists them; the Concat page has no Profile.
+          Profile: enumOf(['baseline', 'main', 'high'], { default: 'high', sdk: 'cos-python-sdk-v5 demo/ci_template.py (concat_template_config)' }),
         }),
         Container: container(['mp4', 'flv', 'hls', 'ts', 'mp3', 'aac']),
         AudioMix: AUDIO_MIX_LIST,

@@ -1,10 +1,13 @@
-import { AAC_MP3_AUDIO, CLIP_CONFIG, MONO_STEREO, TIME_INTERVAL, container, crf, evenSide, fps, rotate, transConfigWithout, valuesBy, valuesFor, videoBitrate } from '../containers.js';
-import { defineKind, enumOf, group, int, type Leniency } from '../schema.js';
+import { AAC_MP3_AUDIO, CLIP_CONFIG, MONO_STEREO, TIME_INTERVAL, TRANS_CONFIG_FIELDS, container, crf, evenSide, fps, rotate, valuesBy, valuesFor, videoBitrate } from '../containers.js';
+import { bool, defineKind, enumOf, group, int, omitFields, str, type Leniency } from '../schema.js';
+
+/** The Python SDK's demo (demo/ci_template.py, highspeed_hd_template_config) sends these, which the HighSpeedHd page lacks. */
+const PYTHON_DEMO = 'cos-python-sdk-v5 demo/ci_template.py (HighSpeedHd)';
 
 const FORMAT = 'Container.Format';
 
 /** §4.5a: the doc's example sends <Bufsize>0</Bufsize><Maxrate>0</Maxrate>. */
-const ZERO_IS_UNSET: Leniency = { reason: 'the doc example sends 0, outside the documented range: 0 means "not set"', accepts: ['0'] };
+const ZERO_IS_UNSET: Leniency = { evidence: 'doc', reason: 'the doc example sends 0, outside the documented range: 0 means "not set"', accepts: ['0'] };
 
 export default defineKind({
   tag: 'HighSpeedHd',
@@ -29,12 +32,16 @@ export default defineKind({
         // The union of H.264's (yuv420p, auto) and H.265's (yuv420p, yuv420p10le, auto).
         Pixfmt: enumOf(['yuv420p', 'yuv420p10le', 'auto']),
         Rotate: rotate(),
+        Remove: bool({ default: 'false', sdk: PYTHON_DEMO }),
+        Roi: enumOf(['none', 'low', 'medium', 'high'], { default: 'none', sdk: PYTHON_DEMO }),
       },
       { required: true },
     ),
     Audio: AAC_MP3_AUDIO,
     TimeInterval: TIME_INTERVAL,
-    TransConfig: transConfigWithout(['TranscodeIndex', 'DashEncrypt']),
+    // The page has Transcode's TransConfig without TranscodeIndex and DashEncrypt; the demo sends
+    // an empty TranscodeIndex.
+    TransConfig: group({ ...omitFields(TRANS_CONFIG_FIELDS, ['DashEncrypt']), TranscodeIndex: str({ sdk: PYTHON_DEMO }) }),
   },
   // Go's Template has no HighSpeedHd field: Go callers see no kind data for this Tag.
   responseContainer: 'HighSpeedHd',

@@ -14,9 +14,17 @@ export default defineKind({
           { required: true },
         ),
         ChannelNum: enumOf(['1', '2'], {
-          lenient: { reason: 'required in the table, left out by the doc example (and optional in the Python SDK): optional', mayBeAbsent: true },
+          required: true,
+          lenient: { evidence: 'doc', reason: 'required in the table, left out by the doc example (and optional in the Python SDK): optional', mayBeAbsent: true },
         }),
-        ResTextFormat: enumOf(ZERO_ONE_TWO, { required: true }),
+        ResTextFormat: enumOf(ZERO_ONE_TWO, {
+          required: true,
+          lenient: {
+            evidence: 'sdk',
+            reason: "required in the table, left out by cos-js-sdk-v5's ASR demos, and never sent as 0 by cos-python-sdk-v5's ci_create_asr_template: optional",
+            mayBeAbsent: true,
+          },
+        }),
         FilterDirty: enumOf(ZERO_ONE_TWO, { default: '0' }),
         FilterModal: enumOf(ZERO_ONE_TWO, { default: '0' }),
         ConvertNumMode: enumOf(['0', '1', '3'], { default: '0' }),

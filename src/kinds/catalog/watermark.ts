@@ -1,4 +1,11 @@
-import { bool, defineKind, enumOf, forbidden, group, int, num, rangeWhen, str, when, whenNot, type Rule } from '../schema.js';
+import { bool, defineKind, enumOf, forbidden, group, int, num, rangeWhen, str, when, whenNot, type Leniency, type Rule } from '../schema.js';
+
+/** The Python SDK's watermark demo comments Dx and Dy out, and sends the rest. */
+const OFFSET_LEFT_OUT: Leniency = {
+  evidence: 'sdk',
+  reason: 'required in the table, left out by cos-python-sdk-v5 demo/ci_template.py (watermark_template_config): optional',
+  mayBeAbsent: true,
+};
 
 const FONTS = [
   'simfang.ttf', 'simhei.ttf', 'simkai.ttf', 'simsun.ttc', 'STHeiti-Light.ttc', 'STHeiti-Medium.ttc', 'youyuan.TTF',
@@ -39,8 +46,8 @@ export default defineKind({
         Pos: enumOf(['TopRight', 'TopLeft', 'BottomRight', 'BottomLeft', 'Left', 'Right', 'Top', 'Bottom', 'Center'], { required: true }),
         LocMode: enumOf(['Relativity', 'Absolute'], { required: true }),
         // The union of the four ranges below; the rules narrow it by LocMode and Background.
-        Dx: num({ min: -4096, max: 4096, required: true }),
-        Dy: num({ min: -4096, max: 4096, required: true }),
+        Dx: num({ min: -4096, max: 4096, required: true, lenient: OFFSET_LEFT_OUT }),
+        Dy: num({ min: -4096, max: 4096, required: true, lenient: OFFSET_LEFT_OUT }),
         // The upper ends are the video's duration: unknown here.
         StartTime: num({ min: 0, default: '0' }),
         EndTime: num({ min: 0 }),
@@ -62,11 +69,12 @@ export default defineKind({
         Text: group({
           FontSize: int({ min: 5, max: 100, required: true }),
           FontType: enumOf(FONTS, {
-            lenient: { reason: 'required in the table, sent empty by the doc example: empty or absent is "not set"', mayBeAbsent: true },
+            required: true,
+            lenient: { evidence: 'doc', reason: 'required in the table, sent empty by the doc example: empty or absent is "not set"', mayBeAbsent: true },
           }),
           FontColor: str({
             required: true,
-            lenient: { reason: 'documented as 0xRRGGBB, and the doc example sends those very letters: any string is taken', accepts: ['0xRRGGBB'] },
+            lenient: { evidence: 'doc', reason: 'documented as 0xRRGGBB, and the doc example sends those very letters: any string is taken', accepts: ['0xRRGGBB'] },
           }),
           Transparency: int({ min: 1, max: 100, required: true }),
           Text: str({ required: true, maxLength: 64, pattern: /^[\p{Script=Han}A-Za-z0-9_*-]+$/u, patternHint: 'may only hold Chinese characters, letters, digits, _, - and *' }),
