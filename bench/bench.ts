@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { openDatabase } from '../src/db.js';
+import { Storage } from '../src/storage.js';
 import { signRequest } from '../src/signature.js';
-import { SqliteTemplateStore, type SeedRecord } from '../src/templates/store.js';
+import type { SeedRecord } from '../src/templates/store.js';
 import { freePort } from './net.js';
 
 /**
@@ -118,14 +118,15 @@ function rssMb(pid: number | undefined): number {
 }
 
 function populate(dbFile: string, count: number): void {
-  const store = new SqliteTemplateStore(openDatabase(dbFile));
+  const storage = Storage.open(dbFile);
+  const store = storage.templates;
   const records: SeedRecord[] = [];
   const data = { ImageOCR: { Type: 'general', LanguageType: 'zh', IsPdf: 'true', PdfPageNumber: '2', IsWord: 'true', EnableWordPolygon: 'false' } };
   for (let i = 0; i < count; i++) {
     records.push({ bucket: BUCKET, id: `t1${i.toString(16).padStart(32, '0')}`, content: { tag: 'ImageOCR', name: fixedName('stored', i), data } });
   }
   store.upsertSeeds(records, Math.floor(Date.now() / 1000));
-  store.close();
+  storage.close();
 }
 
 type Request = { method: string; path: string; headers: Record<string, string>; body?: string };

@@ -1,57 +1,21 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 
 export type SqliteDatabase = Database.Database;
 
 /**
- * The schema, one entry per version; `PRAGMA user_version` records how many have run. A release
- * only ever appends an entry, so any older file can be brought forward, and a file from a newer
- * release is refused rather than damaged.
+ * One step of the schema. Each resource declares its own, numbered in one sequence shared by
+ * all resources (`PRAGMA user_version` records how many have run). A release only ever appends
+ * steps, so any older file can be brought forward, and a file from a newer release is refused
+ * rather than damaged.
  */
-export const MIGRATIONS: readonly string[] = [
-  // 1: templates, unique per bucket + Tag + name, listed newest first.
-  `CREATE TABLE templates (
-     seq        INTEGER PRIMARY KEY,
-     id         TEXT    NOT NULL,
-     bucket     TEXT    NOT NULL,
-     tag        TEXT    NOT NULL,
-     name       TEXT    NOT NULL,
-     category   TEXT    NOT NULL DEFAULT 'Custom',
-     data       TEXT    NOT NULL,
-     created_at INTEGER NOT NULL,
-     updated_at INTEGER NOT NULL
-   );
-   CREATE UNIQUE INDEX templates_id ON templates (bucket, id);
-   CREATE UNIQUE INDEX templates_name ON templates (bucket, tag, name);
-   CREATE INDEX templates_newest ON templates (bucket, category, created_at DESC, seq DESC);
-   CREATE INDEX templates_newest_by_tag ON templates (bucket, category, tag, created_at DESC, seq DESC);
-   CREATE INDEX templates_by_name ON templates (bucket, category, name);`,
-  // 2: counters kept in the same transaction as each write, so TotalCount does not scan.
-  `CREATE TABLE template_counts (
-     bucket   TEXT    NOT NULL,
-     category TEXT    NOT NULL,
-     tag      TEXT    NOT NULL,
-     n        INTEGER NOT NULL,
-     PRIMARY KEY (bucket, category, tag)
-   ) WITHOUT ROWID;
-   INSERT INTO template_counts (bucket, category, tag, n)
-     SELECT bucket, category, tag, count(*) FROM templates GROUP BY bucket, category, tag;
-   CREATE TRIGGER template_counts_insert AFTER INSERT ON templates BEGIN
-     INSERT INTO template_counts (bucket, category, tag, n) VALUES (new.bucket, new.category, new.tag, 1)
-       ON CONFLICT (bucket, category, tag) DO UPDATE SET n = n + 1;
-   END;
-   CREATE TRIGGER template_counts_delete AFTER DELETE ON templates BEGIN
-     UPDATE template_counts SET n = n - 1
-       WHERE bucket = old.bucket AND category = old.category AND tag = old.tag;
-   END;`,
-  // 3: the store keeps the counters itself, in the same transaction as each write: SQLite runs
-  // the triggers' upsert at about twice the cost of the insert it follows.
-  `DROP TRIGGER template_counts_insert;
-   DROP TRIGGER template_counts_delete;`,
-];
-
-export const SCHEMA_VERSION = MIGRATIONS.length;
+export interface Migration {
+  readonly version: number;
+  /** Which resource the step belongs to, for the messages. */
+  readonly resource: string;
+  readonly sql: string;
+}
 
 /** A file the emulator will not touch; the message says why and what to do. */
 export class UnusableDatabaseError extends Error {
@@ -62,25 +26,54 @@ export class UnusableDatabaseError extends Error {
 }
 
 export class SchemaTooNewError extends UnusableDatabaseError {
-  constructor(file: string, version: number) {
+  constructor(file: string, version: number, known: number) {
     super(
       `${file} has schema version ${version}, written by a newer cloud-infinite-emulator; ` +
-        `this one knows versions up to ${SCHEMA_VERSION}. Upgrade the emulator or point CIE_DB at another file.`,
+        `this one knows versions up to ${known}. Upgrade the emulator or point CIE_DB at another file.`,
     );
     this.name = 'SchemaTooNewError';
   }
 }
 
-/** Opens (creating if needed) and migrates the database. `upTo` exists for migration tests. */
-export function openDatabase(file: string, upTo: number = SCHEMA_VERSION): SqliteDatabase {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
+/** Another process holds the file: one emulator per database file. */
+export class DatabaseInUseError extends UnusableDatabaseError {
+  constructor(file: string, owner: DatabaseOwner | undefined) {
+    const holder = owner === undefined ? 'another process' : `another emulator (pid ${owner.pid}${owner.url === undefined ? '' : `, ${owner.url}`})`;
+    const share = owner?.url === undefined ? "share the first emulator's URL" : `share ${owner.url}`;
+    super(`CIE_DB: ${file} is in use by ${holder}. Point CIE_DB at another file, use :memory:, or ${share} instead of starting a second emulator.`);
+    this.name = 'DatabaseInUseError';
+  }
+}
+
+/** Who holds a database file: written beside it for the message a second process gets. */
+export interface DatabaseOwner {
+  readonly pid: number;
+  readonly url?: string;
+}
+
+/** `data/ci-emulator.db` → `data/ci-emulator.db.owner`: informational; the lock is SQLite's. */
+export const ownerFile = (file: string): string => `${file}.owner`;
+
+/**
+ * Opens (creating if needed), locks and migrates the database. The lock is SQLite's exclusive
+ * locking mode, which holds the file's OS lock until the connection closes; the OS releases it
+ * when the process dies, so kill -9 never leaves a stale lock. A second process, or a second
+ * connection in this one, is refused with DatabaseInUseError. `upTo` exists for migration tests.
+ */
+export function openDatabase(file: string, migrations: readonly Migration[], upTo: number = migrations.length): SqliteDatabase {
+  checkSequence(migrations);
+  const inMemory = file === ':memory:';
+  if (!inMemory) mkdirSync(dirname(file), { recursive: true });
+  // No busy wait: a held file is refused at once, not after a timeout.
+  const db = new Database(file, { timeout: 0 });
   try {
+    if (!inMemory) lockExclusively(db, file);
     // Before any write (even the switch to WAL changes the file's header): a file this release
     // cannot use is left exactly as it was.
-    checkOwnership(db, file);
-    configure(db, file);
-    migrate(db, file, upTo);
+    checkOwnership(db, file, migrations.length);
+    configure(db, inMemory);
+    migrate(db, migrations, upTo);
+    if (!inMemory) writeOwner(file, { pid: process.pid });
     return db;
   } catch (error) {
     db.close();
@@ -88,9 +81,61 @@ export function openDatabase(file: string, upTo: number = SCHEMA_VERSION): Sqlit
   }
 }
 
-function checkOwnership(db: SqliteDatabase, file: string): void {
+/** Records the URL of the emulator that holds the file, for a second one's message. */
+export function recordOwnerUrl(file: string, url: string): void {
+  if (file !== ':memory:') writeOwner(file, { pid: process.pid, url });
+}
+
+/** Closes the database and removes the owner note, if it is still this process's. */
+export function closeDatabase(db: SqliteDatabase): void {
+  if (!db.open) return;
+  const file = db.memory ? undefined : db.name;
+  db.close();
+  if (file !== undefined && readOwner(file)?.pid === process.pid) rmSync(ownerFile(file), { force: true });
+}
+
+function lockExclusively(db: SqliteDatabase, file: string): void {
+  // Set before the first read and before WAL: the WAL index then lives in this process's
+  // memory, and the locks, once taken, are never released while the connection is open.
+  db.pragma('locking_mode = EXCLUSIVE');
+  try {
+    db.exec('BEGIN EXCLUSIVE; COMMIT');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') throw new DatabaseInUseError(resolve(file), readOwner(file));
+    throw error;
+  }
+}
+
+function writeOwner(file: string, owner: DatabaseOwner): void {
+  try {
+    writeFileSync(ownerFile(file), `${JSON.stringify(owner)}\n`);
+  } catch {
+    // The note only improves a message; a read-only folder must not stop the emulator.
+  }
+}
+
+function readOwner(file: string): DatabaseOwner | undefined {
+  try {
+    const owner = JSON.parse(readFileSync(ownerFile(file), 'utf8')) as Partial<DatabaseOwner>;
+    if (typeof owner.pid !== 'number') return undefined;
+    return typeof owner.url === 'string' ? { pid: owner.pid, url: owner.url } : { pid: owner.pid };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The steps must be numbered 1, 2, 3, … with no gap and no number used twice. */
+function checkSequence(migrations: readonly Migration[]): void {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(`schema step ${index + 1} is numbered ${migration.version} (${migration.resource}): number each resource's steps after the last one`);
+    }
+  });
+}
+
+function checkOwnership(db: SqliteDatabase, file: string, known: number): void {
   const version = schemaVersion(db);
-  if (version > SCHEMA_VERSION) throw new SchemaTooNewError(file, version);
+  if (version > known) throw new SchemaTooNewError(file, version, known);
   const tables = db.prepare('SELECT count(*) FROM sqlite_master').pluck().get() as number;
   if (version === 0 && tables > 0) {
     throw new UnusableDatabaseError(
@@ -99,23 +144,19 @@ function checkOwnership(db: SqliteDatabase, file: string): void {
   }
 }
 
-function configure(db: SqliteDatabase, file: string): void {
-  if (file !== ':memory:') db.pragma('journal_mode = WAL');
+function configure(db: SqliteDatabase, inMemory: boolean): void {
+  if (!inMemory) db.pragma('journal_mode = WAL');
   // FULL: a commit is on disk before any answer is sent, so an acknowledged write survives an
   // OS crash too. Writes are grouped per event-loop tick (see templates/store.ts) to pay one
   // fsync for many requests.
   db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
 }
 
-function migrate(db: SqliteDatabase, file: string, upTo: number): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) throw new SchemaTooNewError(file, version);
+function migrate(db: SqliteDatabase, migrations: readonly Migration[], upTo: number): void {
+  const version = schemaVersion(db);
   if (version >= upTo) return;
   db.transaction(() => {
-    for (let next = version; next < upTo; next++) {
-      db.exec(MIGRATIONS[next] ?? '');
-    }
+    for (const migration of migrations.slice(version, upTo)) db.exec(migration.sql);
     db.pragma(`user_version = ${upTo}`);
   })();
 }

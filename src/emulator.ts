@@ -1,12 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, envName, reachableHost, resolveConfig, type EmulatorConfig } from './config.js';
-import { openDatabase, UnusableDatabaseError } from './db.js';
 import { buildServer, type ServerDeps } from './server.js';
-import { SqliteTemplateStore, type TemplateStore } from './templates/store.js';
 
 export interface EmulatorOptions extends Partial<EmulatorConfig> {
   /** Where the pino log goes (default: stdout). */
@@ -43,16 +40,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 /** Builds the server for a checked configuration and listens; the CLI and startEmulator share it. */
 export async function listen(config: EmulatorConfig, deps: ServerDeps = {}): Promise<RunningEmulator> {
   const tls = readTls(config);
-  const ownStore = deps.store === undefined ? openStore(config.db) : undefined;
-  const serverDeps: ServerDeps = { ...deps, ...(ownStore === undefined ? {} : { store: ownStore }), ...(tls === undefined ? {} : { tls }) };
-  let app: FastifyInstance;
-  try {
-    app = await buildServer(config, serverDeps);
-  } catch (error) {
-    // A bad seed file stops start-up after the database was opened: leave it closed and intact.
-    ownStore?.close();
-    throw error;
-  }
+  const app = await buildServer(config, { ...deps, ...(tls === undefined ? {} : { tls }) });
   closeConnectionsWhenClosing(app);
   try {
     await app.listen({ port: config.port, host: config.host });
@@ -63,6 +51,7 @@ export async function listen(config: EmulatorConfig, deps: ServerDeps = {}): Pro
   const { port } = app.server.address() as AddressInfo;
   const host = reachableHost(config.host);
   const url = `${tls === undefined ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  app.storage.listeningAt(url);
   return { url, port, config, app, close: () => app.close() };
 }
 
@@ -81,23 +70,6 @@ function closeConnectionsWhenClosing(app: FastifyInstance): void {
     if (closing) reply.header('Connection', 'close');
     done(null, payload);
   });
-}
-
-/** The database file as the start-up log shows it: absolute, so a relative CIE_DB is unambiguous. */
-const databaseLocation = (db: string): string => (db === ':memory:' ? db : resolve(db));
-
-/**
- * Opens and migrates CIE_DB. A file that cannot be opened (a folder, no permission, not SQLite)
- * becomes a ConfigError naming CIE_DB; a file from a newer release keeps its own message.
- */
-function openStore(db: string): TemplateStore {
-  try {
-    return new SqliteTemplateStore(openDatabase(db));
-  } catch (error) {
-    if (error instanceof UnusableDatabaseError || error instanceof ConfigError) throw error;
-    const { code, message } = error as NodeJS.ErrnoException;
-    throw new ConfigError(`${envName('db')}: cannot open ${databaseLocation(db)} (${code ?? 'error'}: ${message})`);
-  }
 }
 
 /** Reads the PEM files named by CIE_TLS_CERT / CIE_TLS_KEY and checks that they make a pair. */

@@ -6,7 +6,6 @@ import { FaultRegistry } from './admin/faults.js';
 import { journalBody, redactHttpString, RequestJournal } from './admin/journal.js';
 import { bucketFromHost, bucketRef, type BucketRef } from './bucket.js';
 import type { EmulatorConfig } from './config.js';
-import { openDatabase } from './db.js';
 import { CiError, renderErrorXml } from './errors.js';
 import { ConnectionLayer, HEADER_LIMIT, lingerOnClose, splitAbsoluteTarget } from './http/socket.js';
 import { newRequestId, newTraceId } from './ids.js';
@@ -14,19 +13,24 @@ import { loadKindRegistry, type KindRegistry } from './kinds/registry.js';
 import { decodePath, isAdminPath, parseQueryPairs, splitUrl, type AuthRecord, type RequestContext } from './request-context.js';
 import { corsHeadersWithoutHooks, corsOptions, CORS_METHODS, isPreflight } from './cors.js';
 import { verifyRequest, type Credential, type Verdict } from './signature.js';
-import { API_ROUTES, registerTemplateRoutes } from './templates/routes.js';
-import { SqliteTemplateStore, type TemplateStore } from './templates/store.js';
+import { allowedMethods, RESOURCES, SERVED_PATHS } from './api/resources.js';
+import { openStorage, type Storage } from './storage.js';
 import { loadSeeds, type Seeds } from './admin/seeds.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     ci: RequestContext;
   }
+  interface FastifyInstance {
+    /** The database and the stores the routes use. */
+    storage: Storage;
+  }
 }
 
 export interface ServerDeps {
   readonly kinds?: KindRegistry;
-  readonly store?: TemplateStore;
+  /** An open Storage the caller keeps (and closes); without it the server opens CIE_DB and closes it. */
+  readonly storage?: Storage;
   /** Milliseconds since the epoch; tests move it to check signature windows and times. */
   readonly clock?: () => number;
   /** Where pino writes; tests capture it to check that no secret is logged. */
@@ -58,14 +62,11 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
   const clock = deps.clock ?? Date.now;
   const nowSeconds = (): number => Math.floor(clock() / 1000);
   const seeds: Seeds = loadSeeds(config.seed, kinds, config.defaultBucket);
-  const store = deps.store ?? new SqliteTemplateStore(openDatabase(config.db));
   const defaultBucket = bucketRef(config.defaultBucket);
   const credentials = new Map<string, Credential>(config.keys.map((key) => [key.secretId, key]));
   const journal = new RequestJournal(config.journalSize);
   const faults = new FaultRegistry();
   const connections = new ConnectionLayer(config.corsOrigins.includes('*'));
-
-  seeds.applyAtStart(store, nowSeconds());
 
   const app = Fastify({
     logger: {
@@ -105,6 +106,16 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
   });
 
   app.decorateRequest('ci', null as unknown as RequestContext);
+  // Opened last, once nothing before it can fail: whoever opens the storage closes it.
+  const storage = deps.storage ?? openStorage(config.db);
+  if (deps.storage === undefined) app.addHook('onClose', async () => storage.close());
+  app.decorate('storage', storage);
+  try {
+    seeds.applyAtStart(storage.templates, nowSeconds());
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
 
   // Node answers these outside Fastify: an empty 417 for an Expect other than 100-continue (the
   // expectation is ignored instead, as RFC 9110 allows), and a dropped connection for CONNECT.
@@ -167,8 +178,9 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
   app.addHook('preValidation', (request, _reply, done) => done(request.ci.refusal));
 
   // 6. handlers
-  void app.register(async (api) => registerTemplateRoutes(api, { kinds, store, tzOffset: config.tzOffset, strict: config.strict, now: nowSeconds }));
-  void app.register(async (admin) => registerAdminRoutes(admin, { config, kinds, store, journal, faults, seeds, now: nowSeconds }), {
+  const services = { config, kinds, storage, now: nowSeconds };
+  for (const resource of RESOURCES) void app.register(async (api) => resource.register(api, services));
+  void app.register(async (admin) => registerAdminRoutes(admin, { config, kinds, storage, journal, faults, seeds, now: nowSeconds }), {
     prefix: ADMIN_PREFIX,
   });
 
@@ -195,7 +207,7 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
         headers: { Allow: methods.join(', ') },
       });
     }
-    throw new CiError('InvalidUrl', `${request.ci.rawPath} is not a CI API path; the emulator serves /template and /template/<TemplateId>.`);
+    throw new CiError('InvalidUrl', `${request.ci.rawPath} is not a CI API path; the emulator serves ${SERVED_PATHS}.`);
   });
 
   // 9. journal and log
@@ -226,7 +238,6 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
     done();
   });
 
-  app.addHook('onClose', async () => store.close());
   return app;
 }
 
@@ -264,10 +275,6 @@ function createContext(request: FastifyRequest, defaultBucket: BucketRef): Reque
     errorCode: undefined,
     notes: undefined,
   };
-}
-
-function allowedMethods(path: string): readonly string[] {
-  return API_ROUTES.find((route) => route.pattern.test(path))?.methods ?? [];
 }
 
 function receivedRequest(request: FastifyRequest): Parameters<typeof verifyRequest>[0]['request'] {

@@ -1,10 +1,9 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BUCKET_ID, modeName, type EmulatorConfig } from '../config.js';
-import { CiError } from '../errors.js';
 import type { KindRegistry } from '../kinds/registry.js';
 import { constantTimeEqual } from '../signature.js';
-import type { TemplateStore } from '../templates/store.js';
+import type { Storage } from '../storage.js';
 import { renderDashboard } from './dashboard.js';
 import { FaultInputError, type Fault, type FaultRegistry } from './faults.js';
 import type { RequestJournal } from './journal.js';
@@ -13,7 +12,7 @@ import type { Seeds } from './seeds.js';
 export interface AdminOptions {
   readonly config: EmulatorConfig;
   readonly kinds: KindRegistry;
-  readonly store: TemplateStore;
+  readonly storage: Storage;
   readonly journal: RequestJournal;
   readonly faults: FaultRegistry;
   readonly seeds: Seeds;
@@ -54,7 +53,8 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 
 /** `/_emulator/*`: JSON (or the HTML dashboard), never signed with q-sign. */
 export async function registerAdminRoutes(admin: FastifyInstance, options: AdminOptions): Promise<void> {
-  const { config, store, journal, faults, seeds, now } = options;
+  const { config, storage, journal, faults, seeds, now } = options;
+  const store = storage.templates;
   await admin.register(formbody, { bodyLimit: 64 * 1024 });
   // Many clients send `Content-Type: application/json` on every call, DELETE included, with no body.
   const parseJson = admin.getDefaultJsonParser('error', 'error');
@@ -138,11 +138,8 @@ export async function registerAdminRoutes(admin: FastifyInstance, options: Admin
     const body = record(request.body);
     const bucket = typeof body['bucket'] === 'string' ? body['bucket'] : '';
     const id = typeof body['id'] === 'string' ? body['id'] : '';
-    try {
-      await store.remove(bucket, id);
-    } catch (error) {
-      if (error instanceof CiError) return backToDashboard(reply, `Not deleted: ${error.message}`, true);
-      throw error;
+    if ((await store.remove(bucket, id)).outcome === 'notFound') {
+      return backToDashboard(reply, `Not deleted: The template ${id} does not exist in this bucket.`, true);
     }
     return backToDashboard(reply, `Deleted ${id} from ${bucket}.`);
   });

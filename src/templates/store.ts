@@ -1,7 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { BoundedCache } from '../bounded-cache.js';
 import type { SqliteDatabase } from '../db.js';
-import { CiError } from '../errors.js';
 import { newTemplateId } from '../ids.js';
 import type { GroupValue } from '../kinds/schema.js';
 
@@ -58,11 +57,32 @@ export interface BucketSummary {
   readonly count: number;
 }
 
+/**
+ * What a write came to. The store answers facts, never wire errors: the routes decide what a
+ * duplicate name or a missing id means to a client.
+ */
+export type CreateOutcome =
+  | { readonly outcome: 'created'; readonly template: StoredTemplate }
+  /** The bucket has a template of this Tag with this Name. */
+  | { readonly outcome: 'duplicateName' }
+  /** The bucket already has a template with this TemplateId (a seed's fixed id). */
+  | { readonly outcome: 'idTaken' };
+
+export type UpdateOutcome =
+  | { readonly outcome: 'updated'; readonly template: StoredTemplate }
+  | { readonly outcome: 'notFound' }
+  | { readonly outcome: 'duplicateName' }
+  /** The template has another Tag: an update replaces a template's data, never its kind. */
+  | { readonly outcome: 'otherTag'; readonly storedTag: string };
+
+export type RemoveOutcome = { readonly outcome: 'removed' } | { readonly outcome: 'notFound' };
+
 /** What the routes, the seeds and the dashboard need from persistence. */
 export interface TemplateStore {
-  create(bucket: string, id: string, content: TemplateContent, now: number): Promise<StoredTemplate>;
-  update(bucket: string, id: string, content: TemplateContent, now: number): Promise<StoredTemplate>;
-  remove(bucket: string, id: string): Promise<void>;
+  create(bucket: string, id: string, content: TemplateContent, now: number): Promise<CreateOutcome>;
+  /** Replaces the Name and data of the template with this id, if its Tag is the content's. */
+  update(bucket: string, id: string, content: TemplateContent, now: number): Promise<UpdateOutcome>;
+  remove(bucket: string, id: string): Promise<RemoveOutcome>;
   /** Removes every template, or one bucket's, and inserts the seeds again, in one transaction. */
   reset(bucket: string | undefined, seeds: readonly SeedRecord[], now: number): Promise<{ removed: number; seeded: number }>;
   /**
@@ -70,10 +90,8 @@ export interface TemplateStore {
    * Name) or is added, so restarting on the same file neither fails nor duplicates.
    */
   upsertSeeds(seeds: readonly SeedRecord[], now: number): void;
-  get(bucket: string, id: string): StoredTemplate | undefined;
   describe(filter: DescribeFilter): DescribePage;
   buckets(): readonly BucketSummary[];
-  close(): void;
 }
 
 type TemplateRow = [id: string, bucket: string, tag: string, name: string, category: Category, data: string, createdAt: number, updatedAt: number];
@@ -116,10 +134,11 @@ const pageKey = (filter: DescribeFilter): string =>
 const isUniqueViolation = (error: unknown): boolean =>
   error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
 
-const duplicateName = (content: TemplateContent): CiError =>
-  new CiError('TemplateNameDuplicate', `A ${content.tag} template named "${content.name}" already exists in this bucket.`);
+const NOT_FOUND = { outcome: 'notFound' } as const;
+const DUPLICATE_NAME = { outcome: 'duplicateName' } as const;
 
-const notFound = (id: string): CiError => new CiError('TemplateNotFound', `The template ${id} does not exist in this bucket.`);
+/** A seed that cannot be stored (its fixed TemplateId or its Name is taken): a bug in the seed set. */
+export class SeedConflictError extends Error {}
 
 export interface DescribeShape {
   readonly byTag: boolean;
@@ -269,50 +288,42 @@ export class SqliteTemplateStore implements TemplateStore {
     });
   }
 
-  create(bucket: string, id: string, content: TemplateContent, now: number): Promise<StoredTemplate> {
+  create(bucket: string, id: string, content: TemplateContent, now: number): Promise<CreateOutcome> {
     return this.#write(() => this.#insertRow(bucket, id, content, now));
   }
 
-  #insertRow(bucket: string, id: string, content: TemplateContent, now: number): StoredTemplate {
+  #insertRow(bucket: string, id: string, content: TemplateContent, now: number): CreateOutcome {
     const dataJson = JSON.stringify(content.data);
     try {
       this.#insert.run({ id, bucket, tag: content.tag, name: content.name, data: dataJson, now });
     } catch (error) {
-      if (isUniqueViolation(error)) {
-        const taken = this.#selectOne.get(bucket, id) !== undefined;
-        throw taken ? new CiError('InvalidArgument', `TemplateId ${id} is already used in this bucket.`) : duplicateName(content);
-      }
-      throw error;
+      if (!isUniqueViolation(error)) throw error;
+      return this.#selectOne.get(bucket, id) === undefined ? DUPLICATE_NAME : { outcome: 'idTaken' };
     }
     const counter = { bucket, category: 'Custom', tag: content.tag };
     if (this.#countUp.run(counter).changes === 0) this.#countAdd.run(counter);
-    return new StoredRow(id, bucket, content.tag, content.name, 'Custom', dataJson, now, now, content.data);
+    return { outcome: 'created', template: new StoredRow(id, bucket, content.tag, content.name, 'Custom', dataJson, now, now, content.data) };
   }
 
-  update(bucket: string, id: string, content: TemplateContent, now: number): Promise<StoredTemplate> {
-    return this.#write(() => {
+  update(bucket: string, id: string, content: TemplateContent, now: number): Promise<UpdateOutcome> {
+    return this.#write((): UpdateOutcome => {
       const existing = this.#selectOne.get(bucket, id);
-      if (existing === undefined) throw notFound(id);
-      const storedTag = existing[2];
-      if (storedTag !== content.tag) {
-        throw new CiError('InvalidArgument', `Tag cannot change: template ${id} is a ${storedTag} template, the body says ${content.tag}.`);
-      }
+      if (existing === undefined) return NOT_FOUND;
+      const [, , storedTag, , category, , createdAt] = existing;
+      if (storedTag !== content.tag) return { outcome: 'otherTag', storedTag };
       const dataJson = JSON.stringify(content.data);
       try {
         this.#update.run({ bucket, id, name: content.name, data: dataJson, now });
       } catch (error) {
-        if (isUniqueViolation(error)) throw duplicateName(content);
+        if (isUniqueViolation(error)) return DUPLICATE_NAME;
         throw error;
       }
-      const [, , tag, , category, , createdAt] = existing;
-      return new StoredRow(id, bucket, tag, content.name, category, dataJson, createdAt, now, content.data);
+      return { outcome: 'updated', template: new StoredRow(id, bucket, storedTag, content.name, category, dataJson, createdAt, now, content.data) };
     });
   }
 
-  remove(bucket: string, id: string): Promise<void> {
-    return this.#write(() => {
-      if (!this.#deleteRow(bucket, id)) throw notFound(id);
-    });
+  remove(bucket: string, id: string): Promise<RemoveOutcome> {
+    return this.#write((): RemoveOutcome => (this.#deleteRow(bucket, id) ? { outcome: 'removed' } : NOT_FOUND));
   }
 
   reset(bucket: string | undefined, seeds: readonly SeedRecord[], now: number): Promise<{ removed: number; seeded: number }> {
@@ -325,7 +336,7 @@ export class SqliteTemplateStore implements TemplateStore {
       if (bucket === undefined) this.#db.prepare('DELETE FROM template_counts').run();
       else this.#db.prepare('DELETE FROM template_counts WHERE bucket = ?').run(bucket);
       const refill = seeds.filter((seed) => bucket === undefined || seed.bucket === bucket);
-      for (const seed of refill) this.#insertRow(seed.bucket, seed.id ?? newTemplateId(), seed.content, now);
+      for (const seed of refill) this.#insertSeed(seed, seed.id ?? newTemplateId(), now);
       return { removed, seeded: refill.length };
     });
   }
@@ -340,9 +351,15 @@ export class SqliteTemplateStore implements TemplateStore {
         const id = seed.id ?? sameNameId ?? newTemplateId();
         this.#deleteRow(seed.bucket, id);
         if (sameNameId !== undefined) this.#deleteRow(seed.bucket, sameNameId);
-        this.#insertRow(seed.bucket, id, seed.content, now);
+        this.#insertSeed(seed, id, now);
       }
     })();
+  }
+
+  /** Seeds were checked for clashes among themselves when read: a clash here is a bug. */
+  #insertSeed(seed: SeedRecord, id: string, now: number): void {
+    const inserted = this.#insertRow(seed.bucket, id, seed.content, now);
+    if (inserted.outcome !== 'created') throw new SeedConflictError(`seed ${seed.content.tag} ${seed.content.name} (${id}) in ${seed.bucket}: ${inserted.outcome}`);
   }
 
   /** Answers whether a row was there; its counter goes down in the same transaction. */
@@ -351,11 +368,6 @@ export class SqliteTemplateStore implements TemplateStore {
     if (deleted === undefined) return false;
     this.#countDown.run({ bucket, category: deleted.category, tag: deleted.tag });
     return true;
-  }
-
-  get(bucket: string, id: string): StoredTemplate | undefined {
-    const row = this.#selectOne.get(bucket, id);
-    return row === undefined ? undefined : toTemplate(row);
   }
 
   describe(filter: DescribeFilter): DescribePage {
@@ -401,8 +413,8 @@ export class SqliteTemplateStore implements TemplateStore {
     return this.#buckets.all();
   }
 
-  close(): void {
+  /** Runs the writes still queued; the database is closed by its owner (Storage). */
+  flush(): void {
     this.#writes.flush();
-    if (this.#db.open) this.#db.close();
   }
 }

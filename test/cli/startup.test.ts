@@ -5,12 +5,15 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, SCHEMA_VERSION } from '../../src/db.js';
+import { MIGRATIONS } from '../../src/api/resources.js';
+import { openDatabase, ownerFile } from '../../src/db.js';
 import { nowSeconds, signedHeaders } from '../helpers.js';
 import { killAll, runCli, startCli } from './cli.js';
 import { freePort } from '../../bench/net.js';
 
-/** Start-up of the real CLI: seeds before health, a bad seed file, and the database's schema version. */
+/** Start-up of the real CLI: seeds before health, a bad seed file, the database's schema version, one process per file. */
+
+const SCHEMA_VERSION = MIGRATIONS.length;
 
 const dir = mkdtempSync(join(tmpdir(), 'cie-startup-'));
 afterEach(() => killAll());
@@ -71,7 +74,7 @@ describe('CIE_SEED', () => {
 describe('the schema version of CIE_DB', () => {
   it('migrates an older file and keeps its templates', async () => {
     const file = join(dir, 'old.db');
-    const old = openDatabase(file, 1);
+    const old = openDatabase(file, MIGRATIONS, 1);
     old.prepare(
       "INSERT INTO templates (id, bucket, tag, name, data, created_at, updated_at) VALUES ('t1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'examplebucket-1250000000', 'ImageOCR', 'from-v1', ?, 1, 1)",
     ).run(JSON.stringify({ ImageOCR: { Type: 'general' } }));
@@ -124,5 +127,41 @@ describe('the schema version of CIE_DB', () => {
     expect(exit.code).toBe(1);
     expect(exit.stderr).toMatch(/^cloud-infinite-emulator: CIE_DB: cannot open .*notes\.txt \(SQLITE_NOTADB: /);
     expect(sha256(file)).toBe(before);
+  });
+});
+
+describe('one database file, one process', () => {
+  it('refuses a second emulator on a file the first one holds, naming the file, the pid and what to do', async () => {
+    const file = join(dir, 'shared.db');
+    const first = await startCli(['--port', '0', '--db', file, '--log-level', 'warn']);
+    const second = await runCli(['--port', '0', '--db', file]);
+    expect(second.code).toBe(1);
+    expect(second.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(second.stderr).toBe(
+      `cloud-infinite-emulator: CIE_DB: ${file} is in use by another emulator (pid ${first.child.pid}, ${first.url}). ` +
+        `Point CIE_DB at another file, use :memory:, or share ${first.url} instead of starting a second emulator.\n`,
+    );
+    // The first one is untouched and still serves.
+    expect(await describeTotal(first.url, first.port)).toBe('0');
+    expect(await first.stop()).toEqual({ code: 0, signal: null });
+    expect(existsSync(ownerFile(file))).toBe(false);
+  });
+
+  it('leaves no stale lock after kill -9: the next emulator starts on the file', async () => {
+    const file = join(dir, 'killed.db');
+    const first = await startCli(['--port', '0', '--db', file, '--log-level', 'warn']);
+    expect(await first.stop('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
+    // The dead one's note is still there; the lock is not.
+    expect(existsSync(ownerFile(file))).toBe(true);
+    const next = await startCli(['--port', '0', '--db', file, '--log-level', 'warn']);
+    expect(await describeTotal(next.url, next.port)).toBe('0');
+    expect(await next.stop()).toEqual({ code: 0, signal: null });
+  });
+
+  it('lets every emulator run on :memory:', async () => {
+    const [a, b] = await Promise.all([0, 1].map(() => startCli(['--port', '0', '--db', ':memory:', '--log-level', 'warn'])));
+    expect(await describeTotal(a!.url, a!.port)).toBe('0');
+    expect(await describeTotal(b!.url, b!.port)).toBe('0');
+    await Promise.all([a!.stop(), b!.stop()]);
   });
 });

@@ -7,10 +7,8 @@ import { runInNewContext } from 'node:vm';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db.js';
 import { loadKindRegistry, type KindRegistry } from '../../src/kinds/registry.js';
 import { buildServer } from '../../src/server.js';
-import { SqliteTemplateStore } from '../../src/templates/store.js';
 import { APPID, DEFAULT_BUCKET, SECRET_ID, SECRET_KEY, describeOf, signedHeaders, testConfig, xml, type XmlTree } from '../helpers.js';
 import {
   DEFAULT_HOST,
@@ -81,11 +79,10 @@ function heapAfterGc(): number {
 
 beforeAll(async () => {
   kinds = await loadKindRegistry();
-  const store = new SqliteTemplateStore(openDatabase(dbFile));
   app = await buildServer(
     // Strict mode: the cases' expectations are the docs' refusals; the default mode's leniency has its own tests.
     testConfig({ db: dbFile, strict: true, keys: [{ secretId: SECRET_ID, secretKey: SECRET_KEY, appId: APPID }, OTHER_APPID_KEY, TEMPORARY_KEY] }),
-    { store, kinds },
+    { kinds },
   );
   await app.listen({ port: 0, host: '127.0.0.1' });
   port = (app.server.address() as AddressInfo).port;
@@ -269,7 +266,9 @@ describe(`fuzz (seed ${seed})`, () => {
     expect(Object.fromEntries(listed)).toEqual(Object.fromEntries(expected));
     expect(known.size).toBeGreaterThan(100);
 
-    // Every row of the file is one of those (no bucket the describes above missed), and the file is sound.
+    // Every row of the file is one of those (no bucket the describes above missed), and the file is
+    // sound. The emulator holds its file exclusively: it is read once the emulator has closed it.
+    await app.close();
     const db = new Database(dbFile, { readonly: true });
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ERROR_STATUS, KNOWN_ERROR_CODES, type CiErrorCode } from '../../src/errors.js';
-import { API_ROUTES } from '../../src/templates/routes.js';
+import { allowedMethods } from '../../src/api/resources.js';
 
 /**
  * The wire as a client sees it: raw bytes over `net` (so the tests can send what no HTTP client
@@ -238,8 +238,8 @@ export const isAdminTarget = (target: string): boolean => {
 
 /** The methods the contract gives an API path, for checking 405 answers. */
 export function allowedMethodsFor(target: string): readonly string[] | undefined {
-  const path = pathOf(target);
-  return API_ROUTES.find((route) => route.pattern.test(path))?.methods;
+  const methods = allowedMethods(pathOf(target));
+  return methods.length === 0 ? undefined : methods;
 }
 
 function expectedStatuses(code: CiErrorCode): readonly number[] {
