@@ -9,7 +9,7 @@ import type { EmulatorConfig } from './config.js';
 import { CiError, renderErrorXml } from './errors.js';
 import { ConnectionLayer, HEADER_LIMIT, lingerOnClose, splitAbsoluteTarget } from './http/socket.js';
 import { newRequestId, newTraceId } from './ids.js';
-import { loadKindRegistry, type KindRegistry } from './kinds/registry.js';
+import { KindRegistry } from './kinds/registry.js';
 import { decodePath, isAdminPath, parseQueryPairs, splitUrl, type AuthRecord, type RequestContext } from './request-context.js';
 import { corsHeadersWithoutHooks, corsOptions, CORS_METHODS, isPreflight } from './cors.js';
 import { verifyRequest, type Credential, type Verdict } from './signature.js';
@@ -58,7 +58,7 @@ export { HEADER_LIMIT };
  * Below Fastify, http/socket.ts answers what never reaches a route: parse errors and CONNECT.
  */
 export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {}): Promise<FastifyInstance> {
-  const kinds = deps.kinds ?? (await loadKindRegistry());
+  const kinds = deps.kinds ?? new KindRegistry();
   const clock = deps.clock ?? Date.now;
   const nowSeconds = (): number => Math.floor(clock() / 1000);
   const seeds: Seeds = loadSeeds(config.seed, kinds, config.defaultBucket);

@@ -42,6 +42,14 @@ export const cloneNodes = (nodes: readonly Node[]): Node[] => structuredClone(no
 
 // ---- walking the declarations ------------------------------------------------------------------
 
+/** The element a kind's data is answered in: its declared one, or the one container its requests send. */
+export function answerContainer(kind: TemplateKind): string {
+  if (kind.responseContainer !== undefined) return kind.responseContainer;
+  const [only, ...more] = Object.keys(kind.fields);
+  if (only === undefined || more.length > 0) throw new Error(`${kind.tag} puts fields at the root but declares no responseContainer`);
+  return only;
+}
+
 export interface FieldAtPath {
   readonly path: string;
   readonly field: Field;

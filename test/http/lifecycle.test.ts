@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { KindRegistry, loadCatalog } from '../../src/kinds/registry.js';
+import { CATALOG } from '../../src/kinds/catalog/index.js';
+import { KindRegistry } from '../../src/kinds/registry.js';
 import { defineKind, group, int } from '../../src/kinds/schema.js';
 import { BUCKET_HOST, SECRET_ID, SECRET_KEY, call, createOcr, describeOf, errorOf, ocrBody, templateOf, testServer, type TemplateXml } from '../helpers.js';
 
@@ -202,7 +203,7 @@ describe('update', () => {
   });
 
   it('refuses a change of Tag', async () => {
-    const kinds = new KindRegistry([...(await loadCatalog()), defineKind({ tag: 'Probe', fillDefaults: false, source: 'test', example: '', fields: { Probe: group({ Level: int() }, { required: true }) } })]);
+    const kinds = new KindRegistry([...CATALOG, defineKind({ tag: 'Probe', fillDefaults: false, source: 'test', example: '', fields: { Probe: group({ Level: int() }, { required: true }) } })]);
     const twoKinds = await testServer({}, { kinds });
     const created = await createOcr(twoKinds, 'tagged');
     const body = '<Request><Tag>Probe</Tag><Name>tagged</Name><Probe><Level>1</Level></Probe></Request>';

@@ -1,17 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KindRegistry, loadCatalog } from '../../src/kinds/registry.js';
-import { allowedValues, bool, defineKind, enumOf, group, int, requireSome, str, when, type TemplateKind } from '../../src/kinds/schema.js';
-import { call, describeOf, errorOf, templateOf, testServer, xml } from '../helpers.js';
+// Only the package's public entry point: declaring a kind needs nothing else.
+import { allowedValues, bool, buildServer, CATALOG, defineKind, enumOf, group, int, KindRegistry, requireSome, str, when, type TemplateKind } from '../../src/index.js';
+import { answerContainer } from '../kind-cases.js';
+import { call, describeOf, errorOf, templateOf, testConfig } from '../helpers.js';
 
 /**
- * A kind that exists nowhere but in this file goes through all four operations: validation,
- * storage, describe's tag filter and the XML answers read only its declaration, so adding a
- * kind is adding a declaration (a file in src/kinds/catalog/).
+ * A kind that exists nowhere but in this file, declared through the public kind API, goes
+ * through all four operations: validation, storage, describe's tag filter and the XML answers
+ * read only its declaration, so adding a kind is adding one file (and its line in the catalog's
+ * index).
  */
 const PROBE = defineKind({
   tag: 'LayoutProbe',
@@ -37,8 +38,8 @@ describe('a kind declared only in a test, through buildServer({ kinds })', () =>
   let app: FastifyInstance;
   let strictApp: FastifyInstance;
   beforeAll(async () => {
-    app = await testServer({}, { kinds: new KindRegistry([PROBE]) });
-    strictApp = await testServer({ strict: true }, { kinds: new KindRegistry([PROBE]) });
+    app = await buildServer(testConfig(), { kinds: new KindRegistry([PROBE]) });
+    strictApp = await buildServer(testConfig({ strict: true }), { kinds: new KindRegistry([PROBE]) });
   });
   afterAll(async () => {
     await app.close();
@@ -109,29 +110,18 @@ describe('a kind declared only in a test, through buildServer({ kinds })', () =>
   });
 });
 
-describe('a kind file dropped into a catalog folder', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'kind-catalog-'));
-    const schema = fileURLToPath(new URL('../../src/kinds/schema.ts', import.meta.url));
-    writeFileSync(
-      join(dir, 'dropped-in.ts'),
-      `import { defineKind, group, str } from ${JSON.stringify(schema)};\n` +
-        `export default defineKind({ tag: 'DroppedIn', source: 'test', fillDefaults: false, example: '<Request/>', fields: { DroppedIn: group({ Note: str({ required: true }) }, { required: true }) } });\n`,
-    );
+describe('the catalog index', () => {
+  it('lists exactly the kinds of the files in src/kinds/catalog/, each file one kind', async () => {
+    const folder = fileURLToPath(new URL('../../src/kinds/catalog/', import.meta.url));
+    const files = readdirSync(folder).filter((file) => file.endsWith('.ts') && file !== 'index.ts');
+    const declared = await Promise.all(files.map(async (file) => ((await import(pathToFileURL(join(folder, file)).href)) as { default: TemplateKind }).default));
+    expect(new Set(declared)).toEqual(new Set(CATALOG));
+    expect(CATALOG).toHaveLength(files.length);
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('is loaded as a kind and served', async () => {
-    const kinds = new KindRegistry(await loadCatalog(dir));
-    expect(kinds.tags).toEqual(['DroppedIn']);
-    const app = await testServer({}, { kinds });
-    try {
-      const response = await call(app, { method: 'POST', path: '/template', body: '<Request><Tag>DroppedIn</Tag><Name>d</Name><DroppedIn><Note>hi</Note></DroppedIn></Request>' });
-      expect(xml(response.body)).toMatchObject({ Response: { Template: { Tag: 'DroppedIn', DroppedIn: { Note: 'hi' } } } });
-    } finally {
-      await app.close();
-    }
+  it('gives each kind its own Tag', () => {
+    expect(new KindRegistry(CATALOG).tags).toHaveLength(CATALOG.length);
+    expect(() => new KindRegistry([...CATALOG, CATALOG[0]!])).toThrow(/declared twice/);
   });
 });
 
@@ -146,18 +136,24 @@ describe('defineKind checks a declaration when it loads', () => {
     expect(() => defineKind({ ...base, rules })).toThrow(problem);
   });
 
-  it('takes every kind of the catalog', async () => {
-    expect((await loadCatalog()).length).toBe(19);
+  it('takes every kind of the catalog', () => {
+    expect(CATALOG.length).toBeGreaterThanOrEqual(19);
   });
 });
 
 describe('docs/parity.md', () => {
-  it('has one row per kind in its "Template kinds" section', async () => {
-    const page = readFileSync(fileURLToPath(new URL('../../docs/parity.md', import.meta.url)), 'utf8');
-    const start = page.indexOf('\n## Template kinds\n');
-    const end = page.indexOf('\n## ', start + 1);
-    const section = page.slice(start, end === -1 ? undefined : end);
-    const rows = [...section.matchAll(/^\| `([A-Za-z]+)` \|/gm)].map((match) => match[1]);
-    expect(rows.sort()).toEqual((await loadCatalog()).map((kind) => kind.tag).sort());
+  const page = readFileSync(fileURLToPath(new URL('../../docs/parity.md', import.meta.url)), 'utf8');
+  const start = page.indexOf('\n## Template kinds\n');
+  const end = page.indexOf('\n## ', start + 1);
+  const section = page.slice(start, end === -1 ? undefined : end);
+  /** Tag → the "answer container" column of its row. */
+  const rows = new Map([...section.matchAll(/^\| `([A-Za-z]+)` \| [^|]* \| `([A-Za-z]+)` \|/gm)].map((match) => [match[1], match[2]]));
+
+  it('has one row per kind in its "Template kinds" section', () => {
+    expect([...rows.keys()].sort()).toEqual(CATALOG.map((kind) => kind.tag).sort());
+  });
+
+  it.each(CATALOG.map((kind) => [kind.tag, kind] as const))('names the answer container %s declares', (tag, kind) => {
+    expect(rows.get(tag)).toBe(answerContainer(kind));
   });
 });

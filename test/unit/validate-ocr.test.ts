@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CiError } from '../../src/errors.js';
 import { OCR_LANGUAGE_TYPES } from '../../src/kinds/catalog/image-ocr.js';
-import { loadKindRegistry, type KindRegistry } from '../../src/kinds/registry.js';
+import { KindRegistry } from '../../src/kinds/registry.js';
 import { readTemplateBody } from '../../src/templates/validate.js';
 
 let kinds: KindRegistry;
 beforeAll(async () => {
-  kinds = await loadKindRegistry();
+  kinds = new KindRegistry();
 });
 
 const read = (xml: string): ReturnType<typeof readTemplateBody> => readTemplateBody(Buffer.from(xml), kinds, { strict: true, extraElements: ['TemplateId'] });
