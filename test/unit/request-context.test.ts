@@ -61,6 +61,10 @@ describe('parseQueryPairs', () => {
     expect(parseQueryPairs('a+b=1+2')).toEqual([['a+b', '1+2']]);
   });
 
+  it('keeps "+" as a plus next to an escape it decodes', () => {
+    expect(parseQueryPairs('a+%41=1+%20+2')).toEqual([['a+A', '1+ +2']]);
+  });
+
   it('decodes %20 and other escapes in names and values', () => {
     expect(parseQueryPairs('na%20me=a%20b&x=%E6%A8%A1%2B%26%3D')).toEqual([
       ['na me', 'a b'],
