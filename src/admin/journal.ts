@@ -52,12 +52,15 @@ function redactPairs(pairs: string): string {
 export const redactQuery = (rawQuery: string): string => (rawQuery === '' ? '' : redactPairs(rawQuery));
 
 /**
- * The HttpString lists the signed parameters and headers as `name=value&…` (lines 3 and 4): a
- * client that signs its token header puts the token there.
+ * The HttpString lists the signed parameters and headers as `name=value&…` (the two lines before
+ * the final empty one): a client that signs its token header puts the token there.
  */
 export function redactHttpString(httpString: string): string {
   const lines = httpString.split('\n');
-  return lines.map((line, index) => (index === 2 || index === 3 ? redactPairs(line) : line)).join('\n');
+  // Counted from the end: the path line is decoded and may hold a newline of its own (`%0A`),
+  // while the parameter and header lines are percent-encoded and never do.
+  const params = lines.length - 3;
+  return lines.map((line, index) => (index === params || index === params + 1 ? redactPairs(line) : line)).join('\n');
 }
 
 export function redactAuth(auth: AuthRecord): AuthRecord {

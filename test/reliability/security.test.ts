@@ -349,6 +349,10 @@ describe('secrets', () => {
       const signedTokenHeader = signRequest({ method: 'GET', path: '/template', headers: tokenHeaders, secretId: TEMP_KEY.secretId, secretKey: 'WRONG', start });
       const mismatch = await app.inject({ method: 'GET', url: '/template', headers: { ...tokenHeaders, authorization: signedTokenHeader } });
       keep(mismatch);
+      // A path with an encoded newline decodes to an HttpString with an extra line.
+      const newlinePath = '/template/t1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n';
+      const signedNewline = signRequest({ method: 'DELETE', path: newlinePath, headers: tokenHeaders, secretId: TEMP_KEY.secretId, secretKey: 'WRONG', start });
+      keep(await app.inject({ method: 'DELETE', url: '/template/t1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa%0A', headers: { ...tokenHeaders, authorization: signedNewline } }));
       const signedToken = signRequest({ method: 'GET', path: '/template', query: { 'x-cos-security-token': TEMP_KEY.token }, headers: { host: 'localhost:80' }, secretId: TEMP_KEY.secretId, secretKey: 'WRONG', start });
       keep(await app.inject({ method: 'GET', url: `/template?x-cos-security-token=${TEMP_KEY.token}`, headers: { host: 'localhost:80', authorization: signedToken } }));
       // The q-* query form with the token beside it.

@@ -41,6 +41,10 @@ describe('redactQuery', () => {
 });
 
 describe('redactHttpString', () => {
+  it('finds the header line when the decoded path holds a newline (%0A)', () => {
+    expect(redactHttpString('delete\n/template/t1\n\n\nhost=h&x-cos-security-token=SECRET\n')).toBe('delete\n/template/t1\n\n\nhost=h&x-cos-security-token=[redacted]\n');
+  });
+
   it('redacts a signed token parameter (line 3) and header (line 4)', () => {
     const httpString = 'get\n/template\nx-cos-security-token=SECRET&pagesize=5\nhost=localhost%3A80&x-ci-security-token=SECRET\n';
     expect(redactHttpString(httpString)).toBe(
