@@ -75,7 +75,8 @@ export function decodePath(rawPath: string): string {
 /** The query as an ordinary record (first value wins), throwing on bad escapes. */
 export function queryRecord(context: RequestContext): Readonly<Record<string, string>> {
   if (context.query === undefined) throw invalidArgument('The query string has a malformed percent-escape.');
-  const record: Record<string, string> = {};
+  // No prototype: a parameter named __proto__ is a parameter like any other.
+  const record: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [name, value] of context.query) {
     if (!Object.hasOwn(record, name)) record[name] = value;
   }

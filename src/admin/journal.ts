@@ -71,8 +71,10 @@ export function redactAuth(auth: AuthRecord): AuthRecord {
 export function journalBody(body: unknown): { body: string; bodyTruncated: boolean } {
   if (!Buffer.isBuffer(body) || body.length === 0) return { body: '', bodyTruncated: false };
   const truncated = body.length > JOURNAL_BODY_LIMIT;
-  const text = body.subarray(0, JOURNAL_BODY_LIMIT).toString('utf8');
-  return { body: truncated ? text.replace(/\uFFFD+$/, '') : text, bodyTruncated: truncated };
+  if (!truncated) return { body: body.toString('utf8'), bodyTruncated: false };
+  // In streaming mode the decoder holds back a character cut at the limit instead of answering
+  // U+FFFD for it; a U+FFFD the body itself carries is kept.
+  return { body: new TextDecoder('utf-8').decode(body.subarray(0, JOURNAL_BODY_LIMIT), { stream: true }), bodyTruncated: true };
 }
 
 /** A ring of the last `capacity` API requests: memory stays flat however long the emulator runs. */

@@ -4,6 +4,8 @@ import type { Category, DescribeFilter } from './store.js';
 
 const CATEGORIES: readonly Category[] = ['Custom', 'Official'];
 const DIGITS = /^\d{1,15}$/;
+/** The largest page number DIGITS lets through. */
+const MAX_PAGE_NUMBER = 999_999_999_999_999;
 
 /**
  * The parameters of DescribeMediaTemplates. Empty `ids` and `name` mean no filter (the Python SDK
@@ -16,7 +18,7 @@ export function readDescribeQuery(query: Readonly<Record<string, string>>, bucke
     category: readCategory(query['category']),
     ids: readIds(query['ids']),
     namePrefix: emptyAsUnset(query['name']),
-    pageNumber: readPaging('pageNumber', query['pageNumber'], 1, Number.MAX_SAFE_INTEGER, 1),
+    pageNumber: readPaging('pageNumber', query['pageNumber'], 1, MAX_PAGE_NUMBER, 1),
     pageSize: readPaging('pageSize', query['pageSize'], 10, 100, 1),
   };
 }
@@ -45,7 +47,7 @@ function readPaging(name: string, value: string | undefined, fallback: number, m
   if (value === undefined || value === '') return fallback;
   const number = Number(value);
   if (!DIGITS.test(value) || number < min || number > max) {
-    throw invalidArgument(`${name} must be an integer from ${min} to ${max === Number.MAX_SAFE_INTEGER ? 'any' : max}; got "${value}".`);
+    throw invalidArgument(`${name} must be an integer from ${min} to ${max}; got "${value}".`);
   }
   return number;
 }

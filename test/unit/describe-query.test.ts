@@ -104,7 +104,7 @@ describe('readDescribeQuery', () => {
   });
 
   describe.each([
-    ['pageNumber', 'any', 1],
+    ['pageNumber', '999999999999999', 1],
     ['pageSize', '100', 10],
   ] as const)('%s', (name, max, fallback) => {
     it(`falls back to ${fallback}`, () => {
@@ -128,6 +128,7 @@ describe('readDescribeQuery', () => {
   it('takes a pageNumber past 100', () => {
     expect(read({ pageNumber: '101' }).pageNumber).toBe(101);
     expect(read({ pageNumber: '999999999999999' }).pageNumber).toBe(999_999_999_999_999);
+    expect(refusal({ pageNumber: '1000000000000000' })).toBe('pageNumber must be an integer from 1 to 999999999999999; got "1000000000000000".');
   });
 
   it('refuses a pageSize past 100', () => {

@@ -90,6 +90,11 @@ describe('redactAuth', () => {
 });
 
 describe('journalBody', () => {
+  it('keeps a U+FFFD the body itself carries before the cut', () => {
+    const body = Buffer.from(`${'a'.repeat(JOURNAL_BODY_LIMIT - 4)}\uFFFDtail`);
+    expect(journalBody(body)).toEqual({ body: `${'a'.repeat(JOURNAL_BODY_LIMIT - 4)}\uFFFDt`, bodyTruncated: true });
+  });
+
   const ascii = (length: number): Buffer => Buffer.from('a'.repeat(length));
 
   it('is 4 KiB', () => {

@@ -135,6 +135,12 @@ describe('decodePath', () => {
 });
 
 describe('queryRecord', () => {
+  it('keeps a parameter named __proto__ like any other', () => {
+    const record = queryRecord(contextWith([['__proto__', 'x'], ['a', '1']]));
+    expect(record['__proto__']).toBe('x');
+    expect(Object.keys(record)).toEqual(['__proto__', 'a']);
+  });
+
   it('makes a record of the pairs', () => {
     expect(queryRecord(contextWith([['pageSize', '5'], ['tag', 'ImageOCR']]))).toEqual({ pageSize: '5', tag: 'ImageOCR' });
   });
