@@ -179,8 +179,11 @@ const AUDIO_MIX_FIELDS: Fields = {
 export const AUDIO_MIX = group(AUDIO_MIX_FIELDS);
 /** "最多同时传2个": at most two (the Transcode page). */
 export const AUDIO_MIX_ARRAY = group(AUDIO_MIX_FIELDS, { repeated: { max: 2 } });
-/** Concat's page types AudioMix as "Container 数组" without a limit: it may repeat. */
-export const AUDIO_MIX_LIST = group(AUDIO_MIX_FIELDS, { repeated: {} });
+/**
+ * Concat's page types AudioMix as "Container 数组" without a limit: it may repeat, up to a bound
+ * of the emulator's (docs/parity.md) that keeps one template small.
+ */
+export const AUDIO_MIX_LIST = group(AUDIO_MIX_FIELDS, { repeated: { max: 100 } });
 
 // ---- rules shared by the video kinds -----------------------------------------------------------
 

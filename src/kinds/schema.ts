@@ -99,7 +99,7 @@ export interface GroupField extends FieldBase {
    * those the Go SDK always sends with empty children (VoiceSeparate's AudioConfig).
    */
   readonly allowEmpty?: boolean;
-  /** The element may appear several times; the value is then a list. */
+  /** The element may appear several times, at most `max` (every repeated group has one); the value is then a list. */
   readonly repeated?: { readonly min?: number; readonly max?: number };
 }
 
@@ -295,8 +295,17 @@ function pathAvoidsRepeats(fields: Fields, path: string): boolean {
   return true;
 }
 
+/** Every repeated group names its maximum: one request's cost must stay bounded. */
+function unboundedGroups(fields: Fields, prefix = ''): string[] {
+  return Object.entries(fields).flatMap(([name, field]) => {
+    if (field.type !== 'group') return [];
+    const own = field.repeated !== undefined && field.repeated.max === undefined ? [`${prefix}${name} repeats without a maximum`] : [];
+    return [...own, ...unboundedGroups(field.fields, `${prefix}${name}.`)];
+  });
+}
+
 function declarationProblems(kind: TemplateKind): string[] {
-  const problems: string[] = [];
+  const problems: string[] = [...unboundedGroups(kind.fields)];
   const checkPath = (path: string, what: string): Field | undefined => {
     const field = fieldAt(kind.fields, path);
     if (field === undefined) problems.push(`${what} names ${path}, which is not declared`);

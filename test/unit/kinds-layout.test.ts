@@ -126,7 +126,7 @@ describe('the catalog index', () => {
 });
 
 describe('defineKind checks a declaration when it loads', () => {
-  const base = { tag: 'Broken', source: 'test', fillDefaults: false, example: '<Request/>', fields: { Mode: enumOf(['a', 'b']), List: group({ Item: str() }, { repeated: {} }) } } satisfies TemplateKind;
+  const base = { tag: 'Broken', source: 'test', fillDefaults: false, example: '<Request/>', fields: { Mode: enumOf(['a', 'b']), List: group({ Item: str() }, { repeated: { max: 3 } }) } } satisfies TemplateKind;
   it.each([
     ['a rule on an undeclared path', [requireSome(['Nope'])], 'names Nope, which is not declared'],
     ['a rule through a repeated element', [requireSome(['List.Item'])], 'goes through a repeated element'],
@@ -134,6 +134,10 @@ describe('defineKind checks a declaration when it loads', () => {
     ['allowed values outside the enum', [allowedValues('Mode', ['z'])], 'uses z, not values of the field'],
   ])('refuses %s', (_what, rules, problem) => {
     expect(() => defineKind({ ...base, rules })).toThrow(problem);
+  });
+
+  it('refuses a repeated group without a maximum', () => {
+    expect(() => defineKind({ ...base, fields: { Outer: group({ List: group({ Item: str() }, { repeated: { min: 1 } }) }) } })).toThrow('Outer.List repeats without a maximum');
   });
 
   it('takes every kind of the catalog', () => {

@@ -21,7 +21,9 @@ export default defineKind({
             FragmentIndex: str(),
             Duration: str(),
           },
-          { required: true, repeated: { min: 1 } },
+          // No limit is documented: 100 is the emulator's, far above any SDK example (2), and keeps
+          // a template, and a describe page of 100 of them, small (docs/parity.md).
+          { required: true, repeated: { min: 1, max: 100 } },
         ),
         Audio: group({
           // Required when Audio is sent, unless it only says Remove=true (see the rules).
