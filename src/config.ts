@@ -30,6 +30,10 @@ export interface EmulatorConfig {
   readonly journalSize: number;
   readonly tlsCert: string | undefined;
   readonly tlsKey: string | undefined;
+  /** How long a job lives, Submitted then Running; `manual`: until a test moves it. */
+  readonly jobDurationMs: number | 'manual';
+  /** Hosts job callbacks may reach; undefined = loopback, private networks and local names; `['*']` = any. */
+  readonly callbackHosts: readonly string[] | undefined;
 }
 
 export class ConfigError extends Error {
@@ -108,6 +112,21 @@ function parseOrigins(text: string): string[] {
   return origins.includes('*') ? ['*'] : origins;
 }
 
+function parseJobDuration(text: string): number | 'manual' {
+  if (text === 'manual') return 'manual';
+  return parseIntIn(0, 3_600_000, 'a duration in milliseconds, or manual')(text);
+}
+
+/** Host names or IP literals, or `*` for every host. */
+function parseHosts(text: string): string[] {
+  const hosts = text.split(',').map((host) => host.trim().toLowerCase()).filter((host) => host !== '');
+  if (hosts.length === 0) throw new BadValue('it lists no host');
+  for (const host of hosts) {
+    if (host !== '*' && !/^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[?[0-9a-f:.]+\]?)$/.test(host)) throw new BadValue(`"${host}" is not a host name or an IP address`);
+  }
+  return hosts.includes('*') ? ['*'] : hosts.map((host) => host.replace(/^\[|\]$/g, ''));
+}
+
 function parseBucket(text: string): string {
   if (!BUCKET_ID.test(text)) throw new BadValue(`"${text}" is not a bucket like examplebucket-1250000000`);
   return text;
@@ -148,6 +167,8 @@ export const SETTINGS: Settings = {
   journalSize: { defaultText: '1000', help: 'entries kept in the request journal', parse: parseIntIn(0, 100_000, 'a journal size') },
   tlsCert: { defaultText: undefined, help: 'PEM certificate; with --tls-key, serve HTTPS', parse: optional },
   tlsKey: { defaultText: undefined, help: 'PEM private key; with --tls-cert, serve HTTPS', parse: optional },
+  jobDurationMs: { defaultText: '200', help: 'how long a job lives (ms): Submitted for half, Running for half; manual: until /_emulator/jobs moves it', parse: parseJobDuration },
+  callbackHosts: { defaultText: undefined, help: 'hosts job callbacks may reach (default: loopback, private networks, single-label names); * = any', parse: parseHosts },
 };
 
 export const SETTING_KEYS = Object.keys(SETTINGS) as (keyof EmulatorConfig)[];
@@ -241,6 +262,11 @@ function checkTypedConfig(config: EmulatorConfig): void {
   check('keys', config.keys.length > 0, 'no key is configured');
   check('defaultBucket', BUCKET_ID.test(config.defaultBucket), `"${config.defaultBucket}" is not a bucket like examplebucket-1250000000`);
   check('journalSize', Number.isInteger(config.journalSize) && config.journalSize >= 0, `${config.journalSize} is not a journal size`);
+  check(
+    'jobDurationMs',
+    config.jobDurationMs === 'manual' || (Number.isInteger(config.jobDurationMs) && config.jobDurationMs >= 0 && config.jobDurationMs <= 3_600_000),
+    `${String(config.jobDurationMs)} is not a duration in milliseconds (0 to 3600000) or manual`,
+  );
   check('tzOffset', /^[+-]\d{4}$/.test(config.tzOffset), `"${config.tzOffset}" is not an offset like +0800`);
   // Callers from plain JavaScript get no type check: the enums are checked here too.
   check('auth', config.auth === 'strict' || config.auth === 'off', `"${String(config.auth)}" is not one of strict, off`);

@@ -20,6 +20,8 @@ export const ERROR_STATUS = {
   SignatureDoesNotMatch: 403,
   AccessDenied: 403,
   TemplateNotFound: 404,
+  // CI's code 1106; no status is documented: 404, as for TemplateNotFound.
+  QueueNotFound: 404,
   InvalidUrl: 404,
   MethodNotAllowed: 405,
   RequestHeaderSectionTooLarge: 431,

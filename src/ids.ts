@@ -5,6 +5,9 @@ import { customAlphabet } from 'nanoid';
 const hex32 = customAlphabet('0123456789abcdef', 32);
 export const newTemplateId = (): string => `t1${hex32()}`;
 export const TEMPLATE_ID = /^t1[0-9a-f]{32}$/;
+/** `j` + 32 lowercase hex characters, like the docs' JobIds. */
+export const newJobId = (): string => `j${hex32()}`;
+export const JOB_ID = /^j[0-9a-f]{32}$/;
 
 // CI's RequestIds are base64 of `<hex unix seconds>_<hex>_<hex>_<hex>`; the middle parts here are
 // a per-process random tag and a counter, which keep them unique; the last part is random, drawn

@@ -13,7 +13,8 @@ import { KindRegistry } from './kinds/registry.js';
 import { decodePath, isAdminPath, parseQueryPairs, splitUrl, type AuthRecord, type RequestContext } from './request-context.js';
 import { corsHeadersWithoutHooks, corsOptions, CORS_METHODS, isPreflight } from './cors.js';
 import { verifyRequest, type Credential, type Verdict } from './signature.js';
-import { allowedMethods, RESOURCES, SERVED_PATHS } from './api/resources.js';
+import type { ApiServices, OpenResource } from './api/resource.js';
+import { allowedMethods, RESOURCES, SERVED_PATHS, unservedMessage } from './api/resources.js';
 import { openStorage, type Storage } from './storage.js';
 import { loadSeeds, type Seeds } from './admin/seeds.js';
 
@@ -62,7 +63,7 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
   const clock = deps.clock ?? Date.now;
   const nowSeconds = (): number => Math.floor(clock() / 1000);
   const seeds: Seeds = loadSeeds(config.seed, kinds, config.defaultBucket);
-  const defaultBucket = bucketRef(config.defaultBucket);
+  const defaultBucket = bucketRef(config.defaultBucket, config.region);
   const credentials = new Map<string, Credential>(config.keys.map((key) => [key.secretId, key]));
   const journal = new RequestJournal(config.journalSize);
   const faults = new FaultRegistry();
@@ -100,18 +101,25 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
         return;
       }
       reply.header('Server', 'tencent-ci').header('x-ci-request-id', request.ci.requestId);
-      const problem = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'has a TemplateId longer than 1000 characters' : 'has a malformed percent-escape';
+      const problem = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'has an id longer than 1000 characters' : 'has a malformed percent-escape';
       sendError(reply, request, new CiError('InvalidArgument', `The path ${request.ci.rawPath} ${problem}.`), error);
     },
   });
 
   app.decorateRequest('ci', null as unknown as RequestContext);
-  // Opened last, once nothing before it can fail: whoever opens the storage closes it.
+  // Opened last, once nothing before it can fail: whoever opens the storage closes it, after
+  // the resources on it have stopped (a job's timer must not outlive the database).
   const storage = deps.storage ?? openStorage(config.db);
-  if (deps.storage === undefined) app.addHook('onClose', async () => storage.close());
+  const services: ApiServices = { config, kinds, storage, seeds, faults, journal, log: app.log, clock, now: nowSeconds };
+  let resources: readonly OpenResource[] = [];
+  app.addHook('onClose', async () => {
+    for (const resource of resources) resource.close?.();
+    if (deps.storage === undefined) storage.close();
+  });
   app.decorate('storage', storage);
   try {
     seeds.applyAtStart(storage.templates, nowSeconds());
+    resources = RESOURCES.map((resource) => resource.open(services));
   } catch (error) {
     await app.close();
     throw error;
@@ -178,9 +186,8 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
   app.addHook('preValidation', (request, _reply, done) => done(request.ci.refusal));
 
   // 6. handlers
-  const services = { config, kinds, storage, now: nowSeconds };
-  for (const resource of RESOURCES) void app.register(async (api) => resource.register(api, services));
-  void app.register(async (admin) => registerAdminRoutes(admin, { config, kinds, storage, journal, faults, seeds, now: nowSeconds }), {
+  for (const resource of resources) void app.register(async (api) => resource.routes(api));
+  void app.register(async (admin) => registerAdminRoutes(admin, { config, kinds, storage, journal, faults, seeds, resources, now: nowSeconds }), {
     prefix: ADMIN_PREFIX,
   });
 
@@ -207,6 +214,8 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
         headers: { Allow: methods.join(', ') },
       });
     }
+    const unserved = unservedMessage(request.ci.rawPath);
+    if (unserved !== undefined) throw new CiError('InvalidUrl', `${request.ci.rawPath}: ${unserved}.`);
     throw new CiError('InvalidUrl', `${request.ci.rawPath} is not a CI API path; the emulator serves ${SERVED_PATHS}.`);
   });
 

@@ -2,7 +2,9 @@ import { resolve } from 'node:path';
 import { MIGRATIONS } from './api/resources.js';
 import { ConfigError, envName } from './config.js';
 import { closeDatabase, openDatabase, recordOwnerUrl, UnusableDatabaseError, type SqliteDatabase } from './db.js';
+import { SqliteJobStore } from './jobs/store.js';
 import { SqliteTemplateStore } from './templates/store.js';
+import { WriteBatcher } from './write-batcher.js';
 
 /**
  * The database file and the stores of every resource on it. The emulator opens it once; who
@@ -10,9 +12,13 @@ import { SqliteTemplateStore } from './templates/store.js';
  */
 export class Storage {
   readonly templates: SqliteTemplateStore;
+  readonly jobs: SqliteJobStore;
+  readonly #writes: WriteBatcher;
 
   private constructor(private readonly db: SqliteDatabase) {
-    this.templates = new SqliteTemplateStore(db);
+    this.#writes = new WriteBatcher(db);
+    this.templates = new SqliteTemplateStore(db, this.#writes);
+    this.jobs = new SqliteJobStore(db, this.#writes);
   }
 
   /** Opens, locks and migrates the file (or `:memory:`); throws what openDatabase throws. */
@@ -26,7 +32,7 @@ export class Storage {
   }
 
   close(): void {
-    this.templates.flush();
+    this.#writes.flush();
     closeDatabase(this.db);
   }
 }

@@ -152,7 +152,7 @@ export function renderFields(data: GroupValue): string {
 
 function renderContainer(value: Exclude<FieldValue, string>): string {
   if (isGroupValue(value)) return renderFields(value);
-  return `<ol>${value.map((item) => `<li>${renderFields(item)}</li>`).join('')}</ol>`;
+  return `<ol>${value.map((item: string | GroupValue) => `<li>${typeof item === 'string' ? `<code>${html(item)}</code>` : renderFields(item)}</li>`).join('')}</ol>`;
 }
 
 function renderFaults(faults: readonly Fault[]): string {

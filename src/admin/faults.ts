@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { JobEnding } from '../jobs/store.js';
 import { isAdminPath } from '../request-context.js';
 
 /**
@@ -20,6 +21,8 @@ export interface Fault {
   readonly code: string | undefined;
   readonly times: number;
   readonly delayMs: number;
+  /** A job fault: the next matching jobs end this way, and the request itself is answered normally. */
+  readonly job: JobEnding | undefined;
   remaining: number;
 }
 
@@ -46,7 +49,8 @@ function text(value: unknown, name: string, pattern: RegExp): string | undefined
   return value;
 }
 
-const JSON_KEYS = new Set(['match', 'status', 'code', 'times', 'delayMs']);
+const JSON_KEYS = new Set(['match', 'status', 'code', 'times', 'delayMs', 'job']);
+const JOB_KEYS = new Set(['state', 'code', 'message']);
 // The dashboard's form is flat: method and path sit beside the other fields.
 const FORM_KEYS = new Set([...JSON_KEYS, 'method', 'path']);
 const MATCH_KEYS = new Set(['method', 'path']);
@@ -80,6 +84,11 @@ export function readFaultInput(input: unknown): Omit<Fault, 'id' | 'remaining'> 
   const code = text(input['code'], 'code', CODE);
   const times = integer(input['times'], 'times', 1, 1_000_000) ?? 1;
   const delayMs = integer(input['delayMs'], 'delayMs', 0, 60_000) ?? 0;
+  const job = readJobEnding(input['job']);
+  if (job !== undefined) {
+    if (status !== undefined || code !== undefined || delayMs > 0) throw new FaultInputError('a job fault sets how jobs end, not the answer: give job, or status, code and delayMs');
+    return { match: { ...(method === undefined ? {} : { method }), ...(path === undefined ? {} : { path }) }, status: undefined, code: undefined, times, delayMs: 0, job };
+  }
   const delayOnly = status === undefined && code === undefined && delayMs > 0;
   return {
     match: { ...(method === undefined ? {} : { method }), ...(path === undefined ? {} : { path }) },
@@ -87,7 +96,21 @@ export function readFaultInput(input: unknown): Omit<Fault, 'id' | 'remaining'> 
     code: delayOnly ? undefined : (code ?? 'ServiceUnavailable'),
     times,
     delayMs,
+    job: undefined,
   };
+}
+
+/** `{"state": "Failed" | "Success", "code": …, "message": …}`: how the next matching jobs end. */
+function readJobEnding(input: unknown): JobEnding | undefined {
+  if (input === undefined || input === null) return undefined;
+  if (!isRecord(input)) throw new FaultInputError('job must be an object like {"state":"Failed","code":"InternalError","message":"…"}');
+  checkKeys(input, JOB_KEYS, 'job');
+  const state = input['state'] ?? 'Failed';
+  if (state !== 'Failed' && state !== 'Success') throw new FaultInputError('job.state must be Failed or Success');
+  const code = text(input['code'], 'job.code', CODE) ?? (state === 'Failed' ? 'InternalError' : 'Success');
+  const message = input['message'] ?? '';
+  if (typeof message !== 'string' || message.length > 1024) throw new FaultInputError('job.message must be text of at most 1,024 characters');
+  return { state, code, message };
 }
 
 export class FaultRegistry {
@@ -108,10 +131,20 @@ export class FaultRegistry {
     this.#faults = [];
   }
 
-  /** The first fault that matches, with one use taken from it. */
+  /** The first answer fault that matches, with one use taken from it. */
   take(method: string, path: string): Fault | undefined {
     if (this.#faults.length === 0 || isAdminPath(path)) return undefined;
-    const fault = this.#faults.find((candidate) => matches(candidate.match, method, path));
+    return this.#use((candidate) => candidate.job === undefined && matches(candidate.match, method, path));
+  }
+
+  /** How a job made by this request ends, when a job fault matches it: one use per job. */
+  takeJobEnding(method: string, path: string): JobEnding | undefined {
+    if (this.#faults.length === 0) return undefined;
+    return this.#use((candidate) => candidate.job !== undefined && matches(candidate.match, method, path))?.job;
+  }
+
+  #use(wanted: (fault: Fault) => boolean): Fault | undefined {
+    const fault = this.#faults.find(wanted);
     if (fault === undefined) return undefined;
     fault.remaining -= 1;
     if (fault.remaining <= 0) this.#faults = this.#faults.filter((candidate) => candidate !== fault);

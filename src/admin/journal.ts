@@ -1,3 +1,4 @@
+import type { CallbackOutcome } from '../jobs/store.js';
 import type { AuthRecord } from '../request-context.js';
 
 export interface JournalEntry {
@@ -18,6 +19,8 @@ export interface JournalEntry {
   /** Body elements given more than once, of which the last was read. */
   readonly repeated: readonly string[];
   readonly auth: AuthRecord;
+  /** On the entry of a job's callback (POST to its CallBack URL): the job and what the callback came to. */
+  readonly callback?: { readonly jobId: string } & CallbackOutcome;
 }
 
 export const JOURNAL_BODY_LIMIT = 4096;

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BUCKET_ID, modeName, type EmulatorConfig } from '../config.js';
 import type { KindRegistry } from '../kinds/registry.js';
 import { constantTimeEqual } from '../signature.js';
+import type { OpenResource } from '../api/resource.js';
 import type { Storage } from '../storage.js';
 import { renderDashboard } from './dashboard.js';
 import { FaultInputError, type Fault, type FaultRegistry } from './faults.js';
@@ -13,6 +14,8 @@ export interface AdminOptions {
   readonly config: EmulatorConfig;
   readonly kinds: KindRegistry;
   readonly storage: Storage;
+  /** The API's resources on this server: what a reset clears, and their own admin routes. */
+  readonly resources: readonly OpenResource[];
   readonly journal: RequestJournal;
   readonly faults: FaultRegistry;
   readonly seeds: Seeds;
@@ -53,7 +56,7 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 
 /** `/_emulator/*`: JSON (or the HTML dashboard), never signed with q-sign. */
 export async function registerAdminRoutes(admin: FastifyInstance, options: AdminOptions): Promise<void> {
-  const { config, storage, journal, faults, seeds, now } = options;
+  const { config, storage, journal, faults, resources } = options;
   const store = storage.templates;
   await admin.register(formbody, { bodyLimit: 64 * 1024 });
   // Many clients send `Content-Type: application/json` on every call, DELETE included, with no body.
@@ -95,10 +98,14 @@ export async function registerAdminRoutes(admin: FastifyInstance, options: Admin
 
   admin.post('/reset', async (request, reply) => {
     const bucket = readBucket(request);
-    const result = await store.reset(bucket, seeds.records, now());
+    const counts: Record<string, number> = {};
+    for (const resource of resources) Object.assign(counts, await resource.reset(bucket));
     if (bucket === undefined) faults.clear();
-    const answer = { reset: bucket ?? 'all', removed: result.removed, seeded: result.seeded, faultsCleared: bucket === undefined };
-    if (isForm(request)) return backToDashboard(reply, `Reset ${bucket ?? 'every bucket'}: ${result.removed} removed, ${result.seeded} seeded.`);
+    const removed = counts['templates'] ?? 0;
+    const answer = { reset: bucket ?? 'all', removed, seeded: counts['seeded'] ?? 0, jobsRemoved: counts['jobs'] ?? 0, faultsCleared: bucket === undefined };
+    if (isForm(request)) {
+      return backToDashboard(reply, `Reset ${bucket ?? 'every bucket'}: ${removed} templates and ${answer.jobsRemoved} jobs removed, ${answer.seeded} seeded.`);
+    }
     return answer;
   });
 
@@ -159,6 +166,9 @@ export async function registerAdminRoutes(admin: FastifyInstance, options: Admin
     // The page shows live state: a back button must not bring an old copy.
     return reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(html);
   });
+
+  // Each resource's own routes under /_emulator/, behind the same checks.
+  for (const resource of resources) resource.adminRoutes?.(admin);
 
   function readBucket(request: FastifyRequest): string | undefined {
     const fromQuery = request.ci.query?.find(([name]) => name === 'bucket')?.[1];

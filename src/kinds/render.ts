@@ -7,11 +7,12 @@ export function renderKindData(kind: TemplateKind, data: GroupValue): string {
   if (kind.responseLeaves !== undefined) {
     for (const [name, value] of Object.entries(kind.responseLeaves)) xml += `<${name}>${escapeXml(value)}</${name}>`;
   }
-  const inner = renderGroup(kind.fields, data);
+  const inner = renderFields(kind.fields, data);
   return kind.responseContainer === undefined ? xml + inner : `${xml}<${kind.responseContainer}>${inner}</${kind.responseContainer}>`;
 }
 
-function renderGroup(fields: Fields, data: GroupValue): string {
+/** Declared fields of `data`, in declaration order; what the declaration lacks is not rendered. */
+export function renderFields(fields: Fields, data: GroupValue): string {
   let xml = '';
   for (const name in fields) {
     const value = data[name];
@@ -21,9 +22,15 @@ function renderGroup(fields: Fields, data: GroupValue): string {
       continue;
     }
     const field = fields[name];
-    if (field?.type !== 'group') continue;
-    if (isGroupValue(value)) xml += `<${name}>${renderGroup(field.fields, value)}</${name}>`;
-    else for (const item of value) xml += `<${name}>${renderGroup(field.fields, item)}</${name}>`;
+    if (field === undefined) continue;
+    if (isGroupValue(value)) {
+      if (field.type === 'group') xml += `<${name}>${renderFields(field.fields, value)}</${name}>`;
+      continue;
+    }
+    for (const item of value) {
+      if (typeof item === 'string') xml += `<${name}>${escapeXml(item)}</${name}>`;
+      else if (field.type === 'group') xml += `<${name}>${renderFields(field.fields, item)}</${name}>`;
+    }
   }
   return xml;
 }
@@ -32,8 +39,9 @@ function renderGroup(fields: Fields, data: GroupValue): string {
 export function renderUnknownKindData(data: GroupValue): string {
   let xml = '';
   for (const [name, value] of Object.entries(data)) {
-    if (typeof value === 'string') xml += `<${name}>${escapeXml(value)}</${name}>`;
-    else for (const item of isGroupValue(value) ? [value] : value) xml += `<${name}>${renderUnknownKindData(item)}</${name}>`;
+    for (const item of typeof value === 'string' || isGroupValue(value) ? [value] : value) {
+      xml += `<${name}>${typeof item === 'string' ? escapeXml(item) : renderUnknownKindData(item)}</${name}>`;
+    }
   }
   return xml;
 }

@@ -49,6 +49,8 @@ interface LeafBase extends FieldBase {
   readonly default?: string;
   /** Values that mean "not set", as an empty element does (for example `0` where the docs' example sends it). */
   readonly unsetValues?: readonly string[];
+  /** The value may be given several times, at most `max` (`<WatermarkTemplateId>` of a job); the value is then a list. */
+  readonly repeated?: { readonly max: number };
 }
 
 export interface EnumField extends LeafBase {
@@ -110,7 +112,7 @@ export type Field = LeafField | GroupField;
 export type Fields = Readonly<Record<string, Field>>;
 
 /** The validated, normalised data of a template: what is stored and rendered. */
-export type FieldValue = string | GroupValue | readonly GroupValue[];
+export type FieldValue = string | readonly string[] | GroupValue | readonly GroupValue[];
 export interface GroupValue {
   readonly [name: string]: FieldValue;
 }

@@ -122,6 +122,13 @@ function readGroup(fields: Fields, elements: readonly XmlElement[], prefix: stri
       setByClient = true;
       continue;
     }
+    if (field.repeated !== undefined) {
+      const values = readRepeatedLeaf(field, found ?? NONE, path, reading);
+      if (values === undefined) continue;
+      data[name] = values;
+      setByClient = true;
+      continue;
+    }
     const element = found?.[0];
     const value = readLeafField(field, element, path, reading);
     if (value === undefined) continue;
@@ -149,7 +156,7 @@ function groupByName(fields: Fields, elements: readonly XmlElement[], prefix: st
       byName.set(element.name, [element]);
       continue;
     }
-    if (field.type === 'group' && field.repeated !== undefined) {
+    if (field.repeated !== undefined) {
       seen.push(element);
       continue;
     }
@@ -200,6 +207,18 @@ function readLeafField(field: LeafField, element: XmlElement | undefined, path: 
   }
   if (lenient?.accepts?.includes(text)) return text;
   return checkLeaf(field, text, path, reading.strict);
+}
+
+/** The values of a repeated leaf, empty ones skipped; undefined when none is set. */
+function readRepeatedLeaf(field: LeafField, found: readonly XmlElement[], path: string, reading: Reading): readonly string[] | undefined {
+  const values = found.map((element) => readLeafField({ ...field, required: false }, element, path, reading)).filter((value): value is string => value !== undefined);
+  if (values.length === 0) {
+    if (field.required) throw invalidArgument(`${path} is required.`);
+    return undefined;
+  }
+  const max = field.repeated?.max ?? Infinity;
+  if (values.length > max) throw invalidArgument(`${path} may be given at most ${max} times; got ${values.length}.`);
+  return values;
 }
 
 const isUnset = (field: LeafField, text: string): boolean => text === '' || (field.unsetValues?.includes(text) ?? false);

@@ -17,7 +17,14 @@ export const templates: ApiResource = {
     { pattern: /^\/template\/[^/]+$/, methods: ['PUT', 'DELETE'], shown: '/template/<TemplateId>' },
   ],
   migrations: TEMPLATE_MIGRATIONS,
-  register: registerTemplateRoutes,
+  open: (services) => ({
+    routes: (api) => registerTemplateRoutes(api, services),
+    // A reset brings the seeds back.
+    reset: async (bucket) => {
+      const { removed, seeded } = await services.storage.templates.reset(bucket, services.seeds.records, services.now());
+      return { templates: removed, seeded };
+    },
+  }),
 };
 
 // A doc example of an update sends <TemplateId> inside <Request>; it is read and ignored.

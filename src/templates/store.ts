@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { BoundedCache } from '../bounded-cache.js';
 import type { SqliteDatabase } from '../db.js';
+import type { WriteBatcher } from '../write-batcher.js';
 import { newTemplateId } from '../ids.js';
 import type { GroupValue } from '../kinds/schema.js';
 
@@ -90,6 +91,8 @@ export interface TemplateStore {
    * Name) or is added, so restarting on the same file neither fails nor duplicates.
    */
   upsertSeeds(seeds: readonly SeedRecord[], now: number): void;
+  /** The bucket's template with this id (a job names it). */
+  find(bucket: string, id: string): StoredTemplate | undefined;
   describe(filter: DescribeFilter): DescribePage;
   buckets(): readonly BucketSummary[];
 }
@@ -174,67 +177,6 @@ export function describeSql(shape: DescribeShape): { page: string; count: string
   };
 }
 
-interface PendingWrite {
-  readonly run: () => unknown;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
-}
-
-/**
- * Group commit: the writes that arrive during one event-loop tick run in one transaction, and
- * none is answered before that transaction's COMMIT returns (synchronous = FULL). Each write runs
- * in a savepoint of its own, so one that fails (a duplicate name) leaves nothing half done and
- * the others in the batch intact.
- */
-class WriteBatcher {
-  #pending: PendingWrite[] = [];
-  #scheduled = false;
-  readonly #isolated: (run: () => unknown) => unknown;
-
-  constructor(private readonly db: SqliteDatabase) {
-    // Inside the batch's BEGIN, better-sqlite3 makes this a SAVEPOINT … RELEASE / ROLLBACK TO.
-    this.#isolated = db.transaction((run: () => unknown) => run());
-  }
-
-  enqueue<T>(run: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ run, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
-  }
-
-  flush(): void {
-    this.#scheduled = false;
-    const batch = this.#pending;
-    this.#pending = [];
-    if (batch.length === 0) return;
-    const outcomes: { ok: boolean; value: unknown }[] = [];
-    try {
-      this.db.exec('BEGIN IMMEDIATE');
-      for (const write of batch) {
-        try {
-          outcomes.push({ ok: true, value: this.#isolated(write.run) });
-        } catch (error) {
-          outcomes.push({ ok: false, value: error });
-        }
-      }
-      this.db.exec('COMMIT');
-    } catch (error) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      for (const write of batch) write.reject(error);
-      return;
-    }
-    batch.forEach((write, index) => {
-      const outcome = outcomes[index]!;
-      if (outcome.ok) write.resolve(outcome.value);
-      else write.reject(outcome.value);
-    });
-  }
-}
-
 export class SqliteTemplateStore implements TemplateStore {
   readonly #db: SqliteDatabase;
   readonly #writes: WriteBatcher;
@@ -256,9 +198,9 @@ export class SqliteTemplateStore implements TemplateStore {
    */
   readonly #pages = new BoundedCache<string, DescribePage>(PAGE_CACHE_LIMIT);
 
-  constructor(db: SqliteDatabase) {
+  constructor(db: SqliteDatabase, writes: WriteBatcher) {
     this.#db = db;
-    this.#writes = new WriteBatcher(db);
+    this.#writes = writes;
     this.#insert = db.prepare(
       `INSERT INTO templates (id, bucket, tag, name, category, data, created_at, updated_at)
        VALUES (@id, @bucket, @tag, @name, 'Custom', @data, @now, @now)`,
@@ -370,6 +312,11 @@ export class SqliteTemplateStore implements TemplateStore {
     return true;
   }
 
+  find(bucket: string, id: string): StoredTemplate | undefined {
+    const row = this.#selectOne.get(bucket, id);
+    return row === undefined ? undefined : toTemplate(row);
+  }
+
   describe(filter: DescribeFilter): DescribePage {
     const key = pageKey(filter);
     return this.#pages.get(key) ?? this.#pages.set(key, this.#describeFromSql(filter));
@@ -413,8 +360,4 @@ export class SqliteTemplateStore implements TemplateStore {
     return this.#buckets.all();
   }
 
-  /** Runs the writes still queued; the database is closed by its owner (Storage). */
-  flush(): void {
-    this.#writes.flush();
-  }
 }

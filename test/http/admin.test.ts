@@ -134,7 +134,7 @@ describe('the dashboard forms', () => {
     await createOcr(app, 'b', { host: OTHER_HOST });
     await app.inject({ method: 'POST', url: '/_emulator/faults', payload: { match: { path: '/nowhere' } } });
     const notice = expectBackToDashboard(await postForm('/_emulator/reset', {}));
-    expect(notice).toBe('Reset every bucket: 2 removed, 0 seeded.');
+    expect(notice).toBe('Reset every bucket: 2 templates and 0 jobs removed, 0 seeded.');
     expect([await count(), await count(OTHER_HOST)]).toEqual(['0', '0']);
     expect(await faults()).toEqual([]);
   });
@@ -143,7 +143,7 @@ describe('the dashboard forms', () => {
     await createOcr(app, 'a');
     await createOcr(app, 'b', { host: OTHER_HOST });
     const notice = expectBackToDashboard(await postForm('/_emulator/reset', { bucket: OTHER_BUCKET }));
-    expect(notice).toBe(`Reset ${OTHER_BUCKET}: 1 removed, 0 seeded.`);
+    expect(notice).toBe(`Reset ${OTHER_BUCKET}: 1 templates and 0 jobs removed, 0 seeded.`);
     expect([await count(), await count(OTHER_HOST)]).toEqual(['1', '0']);
   });
 
@@ -212,7 +212,7 @@ describe('the dashboard forms', () => {
     await createOcr(app, 'json');
     const response = await app.inject({ method: 'POST', url: '/_emulator/reset' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ reset: 'all', removed: 1, seeded: 0, faultsCleared: true });
+    expect(response.json()).toEqual({ reset: 'all', removed: 1, seeded: 0, jobsRemoved: 0, faultsCleared: true });
   });
 
   it('JSON clients may send Content-Type: application/json with no body', async () => {

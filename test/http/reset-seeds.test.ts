@@ -96,7 +96,7 @@ describe('POST /_emulator/reset', () => {
 
     const reset = await admin(app, 'POST', '/_emulator/reset');
     expect(reset.statusCode).toBe(200);
-    expect(reset.json()).toEqual({ reset: 'all', removed: 7, seeded: 3, faultsCleared: true });
+    expect(reset.json()).toEqual({ reset: 'all', removed: 7, seeded: 3, jobsRemoved: 0, faultsCleared: true });
 
     expect(await names(app)).toEqual(['seed-ocr-general', 'seed-ocr-pdf']);
     expect(await names(app, OTHER_HOST)).toEqual(['seed-ocr-fast']);
@@ -123,7 +123,7 @@ describe('POST /_emulator/reset', () => {
     await admin(app, 'POST', '/_emulator/faults', { json: { match: { path: '/template/none' } } });
 
     const reset = await admin(app, 'POST', `/_emulator/reset?bucket=${OTHER_BUCKET}`);
-    expect(reset.json()).toEqual({ reset: OTHER_BUCKET, removed: 3, seeded: 1, faultsCleared: false });
+    expect(reset.json()).toEqual({ reset: OTHER_BUCKET, removed: 3, seeded: 1, jobsRemoved: 0, faultsCleared: false });
     expect(await names(app, OTHER_HOST)).toEqual(['seed-ocr-fast']);
     expect(await names(app)).toEqual(['mine', 'seed-ocr-general', 'seed-ocr-pdf']);
     expect(((await admin(app, 'GET', '/_emulator/faults')).json() as { faults: unknown[] }).faults).toHaveLength(1);
@@ -147,7 +147,7 @@ describe('POST /_emulator/reset', () => {
   it('frees the seeds\' names, so creating them again after a reset without seeds works', async () => {
     const unseeded = await testServer();
     await createOcr(unseeded, 'seed-ocr-general');
-    expect((await admin(unseeded, 'POST', '/_emulator/reset')).json()).toEqual({ reset: 'all', removed: 1, seeded: 0, faultsCleared: true });
+    expect((await admin(unseeded, 'POST', '/_emulator/reset')).json()).toEqual({ reset: 'all', removed: 1, seeded: 0, jobsRemoved: 0, faultsCleared: true });
     await createOcr(unseeded, 'seed-ocr-general');
     await unseeded.close();
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bucketFromHost, bucketRef } from '../../src/bucket.js';
 
-const DEFAULT = bucketRef('defaultbucket-1250000000');
+const DEFAULT = bucketRef('defaultbucket-1250000000', 'ap-default');
 
 describe('bucketRef', () => {
   it.each([
@@ -9,29 +9,29 @@ describe('bucketRef', () => {
     ['my-bucket-2-1300000000', '1300000000'],
     ['a-1', '1'],
   ])('reads the APPID of %s', (bucketId, appId) => {
-    expect(bucketRef(bucketId)).toEqual({ id: bucketId, appId });
+    expect(bucketRef(bucketId, 'ap-beijing')).toEqual({ id: bucketId, appId, region: 'ap-beijing' });
   });
 
   it.each(['examplebucket', 'examplebucket-', 'ExampleBucket-1250000000', '-1250000000', ''])(
     'keeps %j as the id with an empty APPID when it is not <name>-<appid>',
     (bucketId) => {
-      expect(bucketRef(bucketId)).toEqual({ id: bucketId, appId: '' });
+      expect(bucketRef(bucketId, 'ap-beijing')).toEqual({ id: bucketId, appId: '', region: 'ap-beijing' });
     },
   );
 });
 
 describe('bucketFromHost', () => {
   it.each([
-    ['a .ci. host', 'examplebucket-1250000000.ci.ap-guangzhou.myqcloud.com', 'examplebucket-1250000000', '1250000000'],
-    ['a .cos. host', 'examplebucket-1250000000.cos.ap-beijing.myqcloud.com', 'examplebucket-1250000000', '1250000000'],
-    ['a .localhost host', 'examplebucket-1250000000.ci.ap-guangzhou.localhost', 'examplebucket-1250000000', '1250000000'],
-    ['a host with a port', 'examplebucket-1250000000.ci.ap-guangzhou.localhost:8080', 'examplebucket-1250000000', '1250000000'],
-    ['a myqcloud host with a port', 'examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com:443', 'examplebucket-1250000000', '1250000000'],
-    ['dashes in the bucket name', 'my-test-bucket-1300000000.ci.ap-shanghai.myqcloud.com', 'my-test-bucket-1300000000', '1300000000'],
-    ['digits before the APPID', 'bucket-2024-1300000000.ci.ap-shanghai.myqcloud.com', 'bucket-2024-1300000000', '1300000000'],
-    ['upper case, answered in lower case', 'ExampleBucket-1250000000.CI.AP-Guangzhou.MyQcloud.COM', 'examplebucket-1250000000', '1250000000'],
-  ])('reads the bucket of %s', (_what, host, id, appId) => {
-    expect(bucketFromHost(host, DEFAULT)).toEqual({ id, appId });
+    ['a .ci. host', 'examplebucket-1250000000.ci.ap-guangzhou.myqcloud.com', 'examplebucket-1250000000', '1250000000', 'ap-guangzhou'],
+    ['a .cos. host', 'examplebucket-1250000000.cos.ap-beijing.myqcloud.com', 'examplebucket-1250000000', '1250000000', 'ap-beijing'],
+    ['a .localhost host', 'examplebucket-1250000000.ci.ap-guangzhou.localhost', 'examplebucket-1250000000', '1250000000', 'ap-guangzhou'],
+    ['a host with a port', 'examplebucket-1250000000.ci.ap-guangzhou.localhost:8080', 'examplebucket-1250000000', '1250000000', 'ap-guangzhou'],
+    ['a myqcloud host with a port', 'examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com:443', 'examplebucket-1250000000', '1250000000', 'ap-guangzhou'],
+    ['dashes in the bucket name', 'my-test-bucket-1300000000.ci.ap-shanghai.myqcloud.com', 'my-test-bucket-1300000000', '1300000000', 'ap-shanghai'],
+    ['digits before the APPID', 'bucket-2024-1300000000.ci.ap-shanghai.myqcloud.com', 'bucket-2024-1300000000', '1300000000', 'ap-shanghai'],
+    ['upper case, answered in lower case', 'ExampleBucket-1250000000.CI.AP-Guangzhou.MyQcloud.COM', 'examplebucket-1250000000', '1250000000', 'ap-guangzhou'],
+  ])('reads the bucket of %s', (_what, host, id, appId, region) => {
+    expect(bucketFromHost(host, DEFAULT)).toEqual({ id, appId, region });
   });
 
   it.each([

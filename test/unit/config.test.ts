@@ -113,6 +113,14 @@ const CASES: readonly AnySettingCase[] = [
     bad: [['', /empty/]],
   },
   {
+    key: 'jobDurationMs', text: '1000', parsed: 1000, otherText: 'manual', otherParsed: 'manual', defaultValue: 200,
+    bad: [['3600001', /not a duration in milliseconds, or manual/], ['-1', /not a duration/], ['Manual', /not a duration/], ['', /not a duration/]],
+  },
+  {
+    key: 'callbackHosts', text: 'Hooks.Example, 10.0.0.7', parsed: ['hooks.example', '10.0.0.7'], otherText: 'a,*', otherParsed: ['*'], defaultValue: undefined,
+    bad: [['a b', /"a b" is not a host name or an IP address/], [' , ', /lists no host/], ['http://x', /not a host name/]],
+  },
+  {
     key: 'tlsKey', text: '/certs/key.pem', parsed: '/certs/key.pem', otherText: 'k.pem', otherParsed: 'k.pem', defaultValue: undefined,
     bad: [['', /empty/]],
   },
@@ -149,6 +157,7 @@ describe('the settings table', () => {
     expect(ENV_NAMES).toEqual([
       'CIE_PORT', 'CIE_HOST', 'CIE_DB', 'CIE_KEYS', 'CIE_AUTH', 'CIE_STRICT', 'CIE_DEFAULT_BUCKET', 'CIE_REGION', 'CIE_TZ_OFFSET',
       'CIE_SEED', 'CIE_ADMIN_TOKEN', 'CIE_CORS_ORIGINS', 'CIE_LOG_LEVEL', 'CIE_JOURNAL_SIZE', 'CIE_TLS_CERT', 'CIE_TLS_KEY',
+      'CIE_JOB_DURATION_MS', 'CIE_CALLBACK_HOSTS',
     ]);
   });
 });

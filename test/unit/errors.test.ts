@@ -19,6 +19,7 @@ describe('the status table', () => {
     ['SignatureDoesNotMatch', 403],
     ['AccessDenied', 403],
     ['TemplateNotFound', 404],
+    ['QueueNotFound', 404],
     ['InvalidUrl', 404],
     ['MethodNotAllowed', 405],
     ['RequestHeaderSectionTooLarge', 431],

@@ -10,7 +10,7 @@ function contextWith(query: RequestContext['query']): RequestContext {
     traceId: 't',
     rawPath: '/template',
     rawQuery: '',
-    bucket: bucketRef('examplebucket-1250000000'),
+    bucket: bucketRef('examplebucket-1250000000', 'ap-guangzhou'),
     query,
     auth: undefined,
     refusal: undefined,
