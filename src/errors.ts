@@ -22,6 +22,7 @@ export const ERROR_STATUS = {
   TemplateNotFound: 404,
   // CI's code 1106; no status is documented: 404, as for TemplateNotFound.
   QueueNotFound: 404,
+  QueuePaused: 403,
   InvalidUrl: 404,
   MethodNotAllowed: 405,
   RequestHeaderSectionTooLarge: 431,

@@ -1,6 +1,7 @@
 import type { ApiServices } from '../api/resource.js';
 import { journalBody } from '../admin/journal.js';
 import { CallbackPolicy, postOnce } from './callback.js';
+import { defaultQueueId } from './queue.js';
 import { jobDetail, treeXml } from './render.js';
 import type { JobDeclarations } from './request.js';
 import type { CallbackOutcome, StoredJob } from './store.js';
@@ -30,14 +31,30 @@ export class CallbackDispatcher {
     this.#stop.abort();
   }
 
+  /**
+   * The job's own CallBack, or else its queue's NotifyConfig when that is On ("CallBack 优先级高于
+   * 队列的回调地址"); `no` silences the queue's.
+   */
+  #target(job: StoredJob): { url: string; format: string; type: string } | undefined {
+    const own = job.data['CallBack'];
+    if (typeof own === 'string' && own !== '') {
+      if (own.toLowerCase() === 'no') return undefined;
+      return { url: own, format: String(job.data['CallBackFormat'] ?? 'XML'), type: String(job.data['CallBackType'] ?? 'Url') };
+    }
+    const queue = job.queueId === defaultQueueId(job.bucket) ? this.services.storage.jobs.queue(job.bucket) : undefined;
+    const notify = queue?.notify;
+    if (notify === undefined || notify['State'] !== 'On' || typeof notify['Url'] !== 'string' || notify['Url'] === '') return undefined;
+    return { url: notify['Url'], format: String(notify['ResultFormat'] ?? 'XML'), type: String(notify['Type'] ?? 'Url') };
+  }
+
   async #dispatch(job: StoredJob): Promise<void> {
-    const target = job.data['CallBack'];
-    // No callback, or `no`: "设置为 no 时，表示队列的回调地址不产生回调".
-    if (typeof target !== 'string' || target === '' || target.toLowerCase() === 'no') return;
-    const json = String(job.data['CallBackFormat'] ?? 'XML').toUpperCase() === 'JSON';
+    const chosen = this.#target(job);
+    if (chosen === undefined) return;
+    const target = chosen.url;
+    const json = chosen.format.toUpperCase() === 'JSON';
     const detail = jobDetail(job, { tzOffset: this.services.config.tzOffset, kind: this.declarations.get(job.tag), now: this.services.clock() });
     const body = json ? JSON.stringify({ EventName: 'TaskFinish', JobsDetail: [detail] }) : `<Response><EventName>TaskFinish</EventName>${treeXml('JobsDetail', detail)}</Response>`;
-    const type = String(job.data['CallBackType'] ?? 'Url');
+    const { type } = chosen;
     const started = this.services.clock();
     const outcome = await this.#deliver(target, type, body, json ? 'application/json' : 'application/xml');
     await this.services.storage.jobs.recordCallback(job.id, outcome);

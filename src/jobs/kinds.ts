@@ -18,11 +18,13 @@ export interface JobKind {
   /** A template or the inline parameters must be given ("不能同时为空"); SmartCover runs with neither. */
   readonly parametersRequired: boolean;
   readonly input: 'required' | 'none';
-  readonly output: 'required' | 'none';
+  readonly output: 'required' | 'optional' | 'none';
   /** Other `<Operation>` elements of the Tag, besides TemplateId, the inline container, Output, UserData and JobLevel. */
   readonly operation?: Fields;
   /** `<Operation>` elements naming templates other than TemplateId, and the template Tags each takes. */
   readonly templateRefs?: Readonly<Record<string, readonly string[]>>;
+  /** Takes `Operation.Watermark`, repeated: watermark parameters inline, as the Watermark template's container. */
+  readonly watermarks?: boolean;
   /** What a finished job reports as made: output files, or nothing (a probe of the input). */
   readonly makes: 'files' | 'nothing';
   readonly source: string;
@@ -101,6 +103,7 @@ export const JOB_KINDS: readonly JobKind[] = [
       FreeTranscode: str({ sdk: "cos-go-sdk-v5's JobOperation" }),
     },
     templateRefs: { WatermarkTemplateId: ['Watermark'] },
+    watermarks: true,
   }),
   templated('Animation', 'Animation', 'I:提交视频转动图任务'),
   templated('Snapshot', 'Snapshot', 'I:提交截图任务'),
@@ -112,14 +115,17 @@ export const JOB_KINDS: readonly JobKind[] = [
   templated('VideoProcess', 'VideoProcess', 'I:提交视频增强任务', {
     operation: { ...TRANSCODING_EXTRAS, WatermarkTemplateId: WATERMARK_TEMPLATE_ID },
     templateRefs: { TranscodeTemplateId: ['Transcode', 'HighSpeedHd'], WatermarkTemplateId: ['Watermark'] },
+    watermarks: true,
   }),
   templated('SuperResolution', 'SuperResolution', 'I:提交超分辨率任务', {
     operation: { ...TRANSCODING_EXTRAS, WatermarkTemplateId: WATERMARK_TEMPLATE_ID },
     templateRefs: { TranscodeTemplateId: ['Transcode', 'HighSpeedHd'], WatermarkTemplateId: ['Watermark'] },
+    watermarks: true,
   }),
   templated('VideoEnhance', 'VideoEnhance', 'D:460/84775; Go example jobs.go', {
     operation: { WatermarkTemplateId: WATERMARK_TEMPLATE_ID, DigitalWatermark: DIGITAL_WATERMARK },
     templateRefs: { WatermarkTemplateId: ['Watermark'] },
+    watermarks: true,
   }),
   templated('Tts', 'TtsTpl', 'I:提交语音合成任务 (no Input)', {
     inline: { element: 'TtsTpl', kind: 'Tts' },
@@ -136,6 +142,7 @@ export const JOB_KINDS: readonly JobKind[] = [
     tag: 'SDRtoHDR',
     operation: { SDRtoHDR: { ...SDR_TO_HDR, required: true }, ...TRANSCODING_EXTRAS, Transcode: group({}), WatermarkTemplateId: WATERMARK_TEMPLATE_ID },
     templateRefs: { TranscodeTemplateId: ['Transcode', 'HighSpeedHd'], WatermarkTemplateId: ['Watermark'] },
+    watermarks: true,
     source: 'I:提交 SDRtoHDR 任务',
   }),
   job({
@@ -171,6 +178,38 @@ export const JOB_KINDS: readonly JobKind[] = [
     makes: 'nothing',
     operation: { QualityEstimateConfig: group({ Rotate: str(), Mode: str() }, { sdk: "cos-go-sdk-v5's QualityEstimateConfig" }) },
     source: 'I:提交视频质量评分任务',
+  }),
+  // Tags the official SDKs' examples submit to /jobs beyond the DescribeMediaJobs Tag list: their
+  // Operation containers as cos-go-sdk-v5's structs have them (sdk).
+  templated('Watermark', 'Watermark', "cos-go-sdk-v5 example jobs.go (InvokeWatermarkJob)", { parametersRequired: false }),
+  job({ tag: 'Translation', operation: { Translation: group({ Lang: str(), Type: str() }) }, source: "cos-go-sdk-v5 example jobs.go; cos-python-sdk-v5 demo" }),
+  job({ tag: 'WordsGeneralize', output: 'none', makes: 'nothing', operation: { WordsGeneralize: group({ NerMethod: str(), SegMethod: str() }) }, source: 'cos-go-sdk-v5 example jobs.go' }),
+  job({ tag: 'SplitVideoParts', output: 'none', makes: 'nothing', operation: { SplitVideoParts: group({ Mode: str() }) }, source: 'cos-go-sdk-v5 example jobs.go' }),
+  job({ tag: 'SegmentVideoBody', output: 'optional', operation: { SegmentVideoBody: group({ Mode: str(), SegmentType: str(), BackgroundRed: str(), BackgroundGreen: str(), BackgroundBlue: str(), BackgroundLogoUrl: str(), BinaryThreshold: str(), RemoveRed: str(), RemoveGreen: str(), RemoveBlue: str() }) }, source: 'cos-go-sdk-v5 example jobs.go' }),
+  job({ tag: 'SoundHound', input: 'none', output: 'none', makes: 'nothing', source: 'cos-go-sdk-v5 example jobs.go (no Input)' }),
+  job({
+    tag: 'FillConcat',
+    input: 'none',
+    operation: { FillConcat: group({ Format: str(), FillInput: group({ Url: str(), FillTime: str() }, { repeated: { max: 100 } }) }) },
+    source: 'cos-go-sdk-v5 example jobs.go',
+  }),
+  job({
+    tag: 'VideoSynthesis',
+    input: 'none',
+    inline: { element: 'Transcode', kind: 'Transcode' },
+    operation: { VideoSynthesis: group({ KeepAudioTrack: str(), SpliceInfo: group({ Url: str(), Width: str(), Height: str(), X: str(), Y: str() }, { repeated: { max: 100 } }) }) },
+    watermarks: true,
+    source: 'cos-go-sdk-v5 example jobs.go',
+  }),
+  job({ tag: 'VocalScore', output: 'none', makes: 'nothing', operation: { VocalScore: group({ StandardObject: str() }) }, source: 'cos-go-sdk-v5 example jobs.go' }),
+  job({ tag: 'ImageInspect', output: 'none', makes: 'nothing', operation: { ImageInspect: group({ AutoProcess: str(), ProcessType: str() }) }, source: 'cos-go-sdk-v5 example jobs.go; cos-python-sdk-v5 demo' }),
+  job({ tag: 'GeneratePlayList', inline: { element: 'Transcode', kind: 'Transcode' }, watermarks: true, source: 'cos-go-sdk-v5 example livetranscode.go; ci_media_test.go' }),
+  job({ tag: 'DNA', output: 'none', makes: 'nothing', operation: { DnaConfig: group({ RuleType: str(), DnaDbId: str() }) }, source: 'cos-go-sdk-v5 example dna.go' }),
+  job({
+    tag: 'PosterProduction',
+    input: 'none',
+    operation: { PosterProduction: group({ TemplateId: str(), Info: group({ text_main: str(), text_sub: str() }) }) },
+    source: 'cos-go-sdk-v5 example poster.go',
   }),
   job({
     tag: 'VideoTag',

@@ -1,4 +1,4 @@
-import { CiError, invalidArgument } from '../errors.js';
+import { invalidArgument } from '../errors.js';
 import type { KindRegistry } from '../kinds/registry.js';
 import {
   defineKind,
@@ -16,7 +16,7 @@ import {
   type TemplateKind,
 } from '../kinds/schema.js';
 import { NoteTaker, validateKindData, type BodyNotes, type ReadMode } from '../kinds/validate.js';
-import { parseRequestBody, type XmlElement } from '../xml.js';
+import type { XmlElement } from '../xml.js';
 import { COMMON_OPERATION, INLINE_WATERMARKS, JOB_KINDS, outputOf, type JobKind } from './kinds.js';
 
 /** One job a `POST /jobs` asks for: its Tag and its data (Input, Operation, QueueId, CallBack…). */
@@ -90,11 +90,7 @@ export class JobDeclarations {
   }
 
   /** Reads a `POST /jobs` body: one job (a root Tag), or up to six (a Tag in each Operation). */
-  read(body: Buffer | undefined, mode: ReadMode): ReadJobs {
-    if (body === undefined || body.length === 0 || body.toString('latin1').trim() === '') {
-      throw new CiError('MissingContent', 'The request body is empty; send a <Request> with Tag, Input and Operation.');
-    }
-    const root = parseRequestBody(body);
+  read(root: XmlElement, mode: ReadMode): ReadJobs {
     const notes = new NoteTaker();
     const tags = root.children.filter((child) => child.name === 'Tag');
     const operations = root.children.filter((child) => child.name === 'Operation');
@@ -119,7 +115,8 @@ export class JobDeclarations {
     const entry = this.#byTag.get(tag);
     if (entry === undefined) throw invalidArgument(`Tag "${tag}"${which} is not a media job Tag; use one of ${this.tags.join(', ')}.`);
     const { data } = validateKindData(entry.request, elements, mode, notes);
-    checkParameters(entry.kind, data);
+    // A rule between fields: the default mode stores the job as given.
+    if (mode.strict) checkParameters(entry.kind, data);
     return { kind: entry.kind, data };
   }
 }
@@ -148,7 +145,7 @@ function checkParameters(kind: JobKind, data: GroupValue): void {
 /** A job Tag's `<Request>` as a kind declaration. */
 function requestDeclaration(kind: JobKind, templateKinds: KindRegistry): TemplateKind {
   const inline = kind.inline === undefined ? undefined : inlineParameters(kind.inline, templateKinds);
-  const watermarks = kind.templateRefs?.['WatermarkTemplateId'] === undefined ? undefined : inlineWatermarks(templateKinds);
+  const watermarks = kind.watermarks === true ? inlineWatermarks(templateKinds) : undefined;
   const operation: Fields = {
     ...(kind.templates.length > 0 ? { TemplateId: str() } : {}),
     ...(inline === undefined ? {} : { [inline.element]: inline.field }),

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { bodyOf, noteBody, requestRoot } from '../api/body.js';
 import type { ApiResource, ApiServices, OpenResource } from '../api/resource.js';
+import { validateKindData } from '../kinds/validate.js';
 import { CiError, invalidArgument } from '../errors.js';
 import { newJobId } from '../ids.js';
 import { isGroupValue, type GroupValue } from '../kinds/schema.js';
@@ -9,7 +11,7 @@ import { CallbackDispatcher } from './dispatch.js';
 import type { JobKind } from './kinds.js';
 import { readJobListQuery } from './list-query.js';
 import { DOCUMENTED_PRESETS, PRESET_ID } from './presets.js';
-import { defaultQueueId, describeQueues, readQueueQuery } from './queue.js';
+import { DEFAULT_QUEUE, defaultQueueId, describeQueues, QUEUE_UPDATE, readQueueQuery, updatedQueue, updatedSettings } from './queue.js';
 import { jobDetail, treeXml } from './render.js';
 import { JobDeclarations, type JobRequest } from './request.js';
 import { JobRunner } from './runner.js';
@@ -22,6 +24,7 @@ export const jobs: ApiResource = {
     { pattern: /^\/jobs$/, methods: ['GET', 'HEAD', 'POST'], shown: '/jobs' },
     { pattern: /^\/jobs\/[^/]+$/, methods: ['GET', 'HEAD', 'PUT'], shown: '/jobs/<JobId>' },
     { pattern: /^\/queue$/, methods: ['GET', 'HEAD'], shown: '/queue' },
+    { pattern: /^\/queue\/[^/]+$/, methods: ['PUT'], shown: '/queue/<QueueId>' },
   ],
   unserved: [
     {
@@ -36,7 +39,6 @@ export const jobs: ApiResource = {
 /** Describe takes this many ids in one path at most. */
 export const MAX_DESCRIBED_IDS = 100;
 
-const body = (request: FastifyRequest): Buffer | undefined => (Buffer.isBuffer(request.body) ? request.body : undefined);
 const sendXml = (reply: FastifyReply, xml: string): FastifyReply => reply.type('application/xml').send(xml);
 const operationOf = (data: GroupValue): GroupValue => {
   const operation = data['Operation'];
@@ -82,6 +84,7 @@ function openJobs(services: ApiServices): OpenResource {
     const ownQueue = defaultQueueId(bucket.id);
     const queueId = typeof data['QueueId'] === 'string' ? data['QueueId'] : ownQueue;
     if (config.strict && queueId !== ownQueue) throw new CiError('QueueNotFound', `QueueId ${queueId} is not a queue of this bucket; its queue is ${ownQueue} (strict mode).`);
+    if (queueId === ownQueue && store.queue(bucket.id)?.state === 'Paused') throw new CiError('QueuePaused', `The queue ${queueId} is paused: UpdateMediaQueue with State Active takes jobs again.`);
     const duration = config.jobDurationMs;
     return {
       id: newJobId(),
@@ -100,11 +103,8 @@ function openJobs(services: ApiServices): OpenResource {
 
   function routes(api: FastifyInstance): void {
     api.post('/jobs', async (request, reply) => {
-      const { jobs: requested, notes } = declarations.read(body(request), config);
-      if (notes.ignored.length > 0 || notes.repeated.length > 0) {
-        request.ci.notes = notes;
-        request.log.warn({ requestId: request.ci.requestId, ignored: notes.ignored, repeated: notes.repeated }, 'request body: unknown elements ignored, repeated ones read last-wins');
-      }
+      const { jobs: requested, notes } = declarations.read(requestRoot(bodyOf(request), 'Tag, Input and Operation'), config);
+      noteBody(request, notes);
       const now = clock();
       const created = await store.create(requested.map((job) => newJob(request, job, now)));
       for (const job of created) runner.schedule(job);
@@ -140,7 +140,20 @@ function openJobs(services: ApiServices): OpenResource {
       return reply.code(200).send();
     });
 
-    api.get('/queue', async (request, reply) => sendXml(reply, describeQueues(request.ci.requestId, request.ci.bucket.id, readQueueQuery(queryRecord(request.ci)), config.tzOffset)));
+    api.get('/queue', async (request, reply) => {
+      const bucket = request.ci.bucket.id;
+      return sendXml(reply, describeQueues(request.ci.requestId, bucket, store.queue(bucket) ?? DEFAULT_QUEUE, readQueueQuery(queryRecord(request.ci)), config.tzOffset));
+    });
+
+    api.put<{ Params: { id: string } }>('/queue/:id', async (request, reply) => {
+      const bucket = request.ci.bucket.id;
+      if (request.params.id !== defaultQueueId(bucket)) throw new CiError('QueueNotFound', `The queue ${request.params.id} is not a queue of this bucket; its queue is ${defaultQueueId(bucket)}.`);
+      const { data, notes } = validateKindData(QUEUE_UPDATE, requestRoot(bodyOf(request), 'Name, State and NotifyConfig').children, config);
+      noteBody(request, notes);
+      const settings = updatedSettings(data, services.now());
+      await store.saveQueue(bucket, settings);
+      return sendXml(reply, updatedQueue(request.ci.requestId, bucket, settings, config.tzOffset));
+    });
   }
 
   function adminRoutes(admin: FastifyInstance): void {

@@ -30,6 +30,14 @@ export const JOB_MIGRATIONS: readonly Migration[] = [
        callback     TEXT
      );
      CREATE UNIQUE INDEX jobs_id ON jobs (id);
+     -- A bucket's queue once UpdateMediaQueue has changed it; until then, the defaults.
+     CREATE TABLE queues (
+       bucket     TEXT    PRIMARY KEY,
+       name       TEXT    NOT NULL,
+       state      TEXT    NOT NULL,
+       notify     TEXT    NOT NULL,
+       updated_at INTEGER NOT NULL
+     ) WITHOUT ROWID;
      CREATE INDEX jobs_by_bucket ON jobs (bucket, seq);
      CREATE INDEX jobs_by_tag ON jobs (bucket, tag, seq);
      CREATE INDEX jobs_unfinished ON jobs (state) WHERE state IN ('Submitted', 'Running');`,

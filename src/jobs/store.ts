@@ -84,6 +84,16 @@ export interface JobMove {
   readonly message?: string;
 }
 
+/** A bucket's queue as UpdateMediaQueue left it. */
+export interface QueueSettings {
+  readonly name: string;
+  readonly state: 'Active' | 'Paused';
+  /** NotifyConfig as sent: Url, Type, Event, State, ResultFormat… */
+  readonly notify: GroupValue;
+  /** Unix seconds. */
+  readonly updatedAt: number;
+}
+
 export type MoveOutcome = { readonly outcome: 'moved'; readonly job: StoredJob } | { readonly outcome: 'notFound' } | { readonly outcome: 'finished'; readonly state: JobState };
 
 type JobRow = {
@@ -150,6 +160,8 @@ export class SqliteJobStore {
   readonly #setState: Statement;
   readonly #setCallback: Statement;
   readonly #listStatements = new Map<string, Statement>();
+  readonly #queue: Statement<[string], { name: string; state: 'Active' | 'Paused'; notify: string; updated_at: number }>;
+  readonly #saveQueue: Statement;
 
   constructor(db: SqliteDatabase, writes: WriteBatcher) {
     this.#db = db;
@@ -165,6 +177,23 @@ export class SqliteJobStore {
       `UPDATE jobs SET state = @state, code = @code, message = @message, started_at = coalesce(started_at, @startedAt), ended_at = @endedAt WHERE id = @id`,
     );
     this.#setCallback = db.prepare('UPDATE jobs SET callback = ? WHERE id = ?');
+    this.#queue = db.prepare('SELECT name, state, notify, updated_at FROM queues WHERE bucket = ?');
+    this.#saveQueue = db.prepare(
+      `INSERT INTO queues (bucket, name, state, notify, updated_at) VALUES (@bucket, @name, @state, @notify, @updatedAt)
+       ON CONFLICT (bucket) DO UPDATE SET name = excluded.name, state = excluded.state, notify = excluded.notify, updated_at = excluded.updated_at`,
+    );
+  }
+
+  /** The bucket's queue settings, or undefined while they are the defaults. */
+  queue(bucket: string): QueueSettings | undefined {
+    const row = this.#queue.get(bucket);
+    return row === undefined ? undefined : { name: row.name, state: row.state, notify: JSON.parse(row.notify) as GroupValue, updatedAt: row.updated_at };
+  }
+
+  saveQueue(bucket: string, settings: QueueSettings): Promise<void> {
+    return this.#writes.enqueue(() => {
+      this.#saveQueue.run({ bucket, name: settings.name, state: settings.state, notify: JSON.stringify(settings.notify), updatedAt: settings.updatedAt });
+    });
   }
 
   /** Stores the jobs of one request together: all of them, or none. */
@@ -281,10 +310,15 @@ export class SqliteJobStore {
     });
   }
 
-  /** Removes every job, or one bucket's. */
+  /** Removes every job, or one bucket's, and puts the queues back to their defaults. */
   reset(bucket: string | undefined): Promise<number> {
-    return this.#writes.enqueue(() =>
-      bucket === undefined ? this.#db.prepare('DELETE FROM jobs').run().changes : this.#db.prepare('DELETE FROM jobs WHERE bucket = ?').run(bucket).changes,
-    );
+    return this.#writes.enqueue(() => {
+      if (bucket === undefined) {
+        this.#db.prepare('DELETE FROM queues').run();
+        return this.#db.prepare('DELETE FROM jobs').run().changes;
+      }
+      this.#db.prepare('DELETE FROM queues WHERE bucket = ?').run(bucket);
+      return this.#db.prepare('DELETE FROM jobs WHERE bucket = ?').run(bucket).changes;
+    });
   }
 }

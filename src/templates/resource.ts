@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { bodyOf, noteBody } from '../api/body.js';
 import type { ApiResource, ApiServices } from '../api/resource.js';
 import { CiError } from '../errors.js';
 import { newTemplateId } from '../ids.js';
@@ -32,7 +33,6 @@ const API_ELEMENTS = ['TemplateId'];
 
 const contentOf = (template: TemplateRequest): TemplateContent => ({ tag: template.tag, name: template.name, data: template.data });
 
-const body = (request: FastifyRequest): Buffer | undefined => (Buffer.isBuffer(request.body) ? request.body : undefined);
 
 const sendXml = (reply: FastifyReply, xml: string): FastifyReply => reply.type('application/xml').send(xml);
 
@@ -72,13 +72,9 @@ function registerTemplateRoutes(app: FastifyInstance, { config, kinds, storage, 
   const render = new TemplateRenderer(kinds, config.tzOffset);
   const options: ReadOptions = { strict: config.strict, extraElements: API_ELEMENTS };
 
-  /** Reads the body; what the default mode let through is noted for the journal and logged. */
   const readBody = (request: FastifyRequest): TemplateContent => {
-    const { template, notes } = readTemplateBody(body(request), kinds, options);
-    if (notes.ignored.length > 0 || notes.repeated.length > 0) {
-      request.ci.notes = notes;
-      request.log.warn({ requestId: request.ci.requestId, ignored: notes.ignored, repeated: notes.repeated }, 'request body: unknown elements ignored, repeated ones read last-wins');
-    }
+    const { template, notes } = readTemplateBody(bodyOf(request), kinds, options);
+    noteBody(request, notes);
     return contentOf(template);
   };
 

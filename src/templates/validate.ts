@@ -1,8 +1,9 @@
-import { CiError, invalidArgument } from '../errors.js';
+import { requestRoot } from '../api/body.js';
+import { invalidArgument } from '../errors.js';
 import type { KindRegistry } from '../kinds/registry.js';
 import type { GroupValue, TemplateKind } from '../kinds/schema.js';
 import { NoteTaker, validateKindData, type BodyNotes, type ReadMode } from '../kinds/validate.js';
-import { parseRequestBody, type XmlElement } from '../xml.js';
+import type { XmlElement } from '../xml.js';
 
 /** "仅支持中文、英文、数字、_、-和*，长度不超过 64": 64 characters, not bytes. */
 export const TEMPLATE_NAME = /^[\p{Script=Han}A-Za-z0-9_*-]{1,64}$/u;
@@ -32,10 +33,7 @@ export interface ReadTemplate {
 
 /** Reads a create or update body. Throws MissingContent, InvalidContent or InvalidArgument. */
 export function readTemplateBody(body: Buffer | undefined, kinds: KindRegistry, options: ReadOptions): ReadTemplate {
-  if (body === undefined || body.length === 0 || body.toString('latin1').trim() === '') {
-    throw new CiError('MissingContent', 'The request body is empty; send a <Request> with Tag, Name and the template fields.');
-  }
-  return readTemplateElement(parseRequestBody(body), kinds, options);
+  return readTemplateElement(requestRoot(body, 'Tag, Name and the template fields'), kinds, options);
 }
 
 export function readTemplateElement(root: XmlElement, kinds: KindRegistry, options: ReadOptions): ReadTemplate {

@@ -20,6 +20,7 @@ describe('the status table', () => {
     ['AccessDenied', 403],
     ['TemplateNotFound', 404],
     ['QueueNotFound', 404],
+    ['QueuePaused', 403],
     ['InvalidUrl', 404],
     ['MethodNotAllowed', 405],
     ['RequestHeaderSectionTooLarge', 431],

@@ -274,6 +274,7 @@ describe('lenient fields keep the rest of their rule', () => {
     const audioMix = (prefix: string): string[] => [`${prefix}AudioMix.EffectConfig.EndFadeoutTime (sdk)`, `${prefix}AudioMixArray.EffectConfig.EndFadeoutTime (sdk)`];
     expect(lenient.sort()).toEqual(
       [
+        'Concat ConcatTemplate.ConcatFragment.Mode (sdk)',
         'HighSpeedHd Video.Bufsize (doc)',
         'HighSpeedHd Video.Maxrate (doc)',
         'SpeechRecognition SpeechRecognition.ChannelNum (doc)',

@@ -14,7 +14,10 @@ export default defineKind({
         ConcatFragment: group(
           {
             Url: str({ required: true }),
-            Mode: enumOf(['Start', 'End'], { required: true }),
+            Mode: enumOf(['Start', 'End'], {
+              required: true,
+              lenient: { evidence: 'sdk', reason: "the Go and Python SDKs' Concat jobs send fragments without Mode", mayBeAbsent: true },
+            }),
             // Go SDK only; values not documented: passed through.
             StartTime: str(),
             EndTime: str(),

@@ -15,6 +15,9 @@ export default defineKind({
         SnapshotFreq: num({ min: 0, max: 30, default: '1' }),
         // Empty = detect only.
         ProcessType: enumOf(['Mosaic']),
+        // A live-stream recognition job's (cos-python-sdk-v5 demo/ci_media.py).
+        CarPlate: bool({ sdk: 'cos-python-sdk-v5 demo/ci_media.py (live recognition job)' }),
+        SnapshotTimeInterval: str({ sdk: 'cos-python-sdk-v5 demo/ci_media.py (live recognition job)' }),
         // The doc's rows for TransTpl are cut off; Go's VTRTranscode shape, values passed through.
         TransTpl: group({
           Container: group({ Format: str() }),
