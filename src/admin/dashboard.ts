@@ -1,6 +1,7 @@
 import { modeName, type EmulatorConfig } from '../config.js';
 import { formatCiTime } from '../ids.js';
 import { isGroupValue, type FieldValue, type GroupValue } from '../kinds/schema.js';
+import type { StoredJob } from '../jobs/store.js';
 import type { StoredTemplate, TemplateStore } from '../templates/store.js';
 import type { Fault } from './faults.js';
 import type { JournalEntry } from './journal.js';
@@ -9,6 +10,8 @@ export interface DashboardData {
   readonly config: EmulatorConfig;
   readonly version: string;
   readonly store: TemplateStore;
+  /** The newest jobs of every bucket, newest first. */
+  readonly jobs: readonly StoredJob[];
   /** The newest entries, newest first. */
   readonly journal: readonly JournalEntry[];
   /** How many entries the journal holds in all. */
@@ -50,7 +53,7 @@ export function renderDashboard(data: DashboardData): string {
 <header class="top">
   <div>
     <h1>Cloud Infinite emulator <span class="version">v${html(data.version)}</span></h1>
-    <p class="sub">Media templates API at <code>/template</code> · this page at <code>/_emulator/</code></p>
+    <p class="sub">Media templates at <code>/template</code>, jobs at <code>/jobs</code> · this page at <code>/_emulator/</code></p>
   </div>
   <nav>
     <a class="button ghost" href="/_emulator/">Refresh</a>
@@ -67,6 +70,7 @@ ${data.notice === undefined ? '' : `<p class="notice${data.notice.failed ? ' fai
 </section>
 ${renderSettings(data.config)}
 ${renderTemplates(data.store, buckets, data.config.tzOffset)}
+${renderJobs(data.jobs, data.config)}
 ${renderFaults(data.faults)}
 ${renderJournal(data.journal, data.journalSize)}
 </main>
@@ -120,6 +124,32 @@ function renderTemplates(store: TemplateStore, buckets: ReturnType<TemplateStore
   <form method="post" action="/_emulator/reset" class="reset-all"><button class="danger">Reset every bucket</button><span class="muted">removes every template and fault, reloads the seeds; the journal stays</span></form>
 </div>
 ${sections.length === 0 ? '<p class="empty">No templates yet. Create one with <code>POST /template</code>.</p>' : sections.join('\n')}
+</section>`;
+}
+
+function renderJobs(jobs: readonly StoredJob[], config: EmulatorConfig): string {
+  const time = (ms: number | undefined): string => (ms === undefined ? '-' : formatCiTime(Math.floor(ms / 1000), config.tzOffset));
+  const rows = jobs.map((job) => {
+    const tone = job.state === 'Success' ? 'good' : job.state === 'Failed' ? 'bad' : 'muted';
+    const failure = job.state === 'Failed' ? ` <code>${html(job.code)}</code> ${html(job.message)}` : '';
+    const callback =
+      job.callback === undefined
+        ? '<span class="muted">none</span>'
+        : `<span class="verdict ${job.callback.result === 'sent' ? 'good' : 'bad'}">${html(job.callback.result)}${job.callback.status === undefined ? '' : ` ${job.callback.status}`}</span>` +
+          `${job.callback.error === undefined ? '' : ` <span class="muted">${html(job.callback.error)}</span>`}<div class="muted host">${html(job.callback.url)}</div>`;
+    return `<tr class="job" data-job-id="${html(job.id)}" data-state="${html(job.state)}">
+  <td><code>${html(job.id)}</code><div class="muted host">${html(job.bucket)}</div></td><td>${html(job.tag)}</td>
+  <td><span class="verdict ${tone}">${html(job.state)}</span>${failure}</td><td>${html(time(job.createdAt))}</td><td>${html(time(job.endedAt))}</td><td class="callback">${callback}</td></tr>`;
+  });
+  const hint = config.jobDurationMs === 'manual' ? 'CIE_JOB_DURATION_MS=manual: jobs wait for POST /_emulator/jobs/&lt;JobId&gt;' : `each job lives ${config.jobDurationMs} ms`;
+  return `<section id="jobs">
+<div class="section-head">
+  <h2>Jobs <span class="muted">the newest ${jobs.length}</span></h2>
+  <span class="muted">${hint}; no media is processed</span>
+</div>
+<div class="panel">
+${rows.length === 0 ? '<p class="empty">No jobs yet. Submit one with <code>POST /jobs</code>.</p>' : `<table class="jobs"><thead><tr><th>JobId</th><th>Tag</th><th>State</th><th>Created</th><th>Ended</th><th>Callback</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`}
+</div>
 </section>`;
 }
 

@@ -26,6 +26,7 @@ export const ADMIN_COOKIE = 'cie_admin_token';
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 const VERSION = '0.1.0';
 const JOURNAL_ENTRIES_SHOWN = 50;
+const JOBS_SHOWN = 50;
 
 class AdminError extends Error {
   constructor(
@@ -158,6 +159,7 @@ export async function registerAdminRoutes(admin: FastifyInstance, options: Admin
       config,
       version: VERSION,
       store,
+      jobs: storage.jobs.newest(JOBS_SHOWN),
       journal: journal.list(JOURNAL_ENTRIES_SHOWN),
       journalSize: journal.size,
       faults: faults.list(),
