@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # cloud-infinite-emulator: docker build -t cloud-infinite-emulator . && docker run -p 8080:8080 cloud-infinite-emulator
 
 # ---- build: compile TypeScript and better-sqlite3's native module, then drop the dev dependencies
