@@ -15,8 +15,24 @@ RUN npm ci --ignore-scripts --no-audit --no-fund \
  && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build \
+# JavaScript only: no declarations or source maps (nothing starts node with --enable-source-maps).
+RUN npm run build -- --declaration false --sourceMap false \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
+# Only what runs goes on to the runtime stage. Of better-sqlite3: its loader (lib/, package.json,
+# LICENSE) and compiled module; its C++ sources, SQLite's amalgamation (deps/) and node-gyp's
+# intermediate files (build/Release/obj*, test_extension.node) were most of node_modules. Then, in
+# every package, what is never loaded: tests, docs, examples, benchmarks, Markdown, type
+# declarations and source maps. Licences stay. `mv` fails the build if the module was not built.
+RUN mkdir -p /tmp/better-sqlite3/build/Release \
+ && mv node_modules/better-sqlite3/build/Release/better_sqlite3.node /tmp/better-sqlite3/build/Release/ \
+ && mv node_modules/better-sqlite3/package.json node_modules/better-sqlite3/LICENSE node_modules/better-sqlite3/lib /tmp/better-sqlite3/ \
+ && rm -rf node_modules/better-sqlite3 \
+ && mv /tmp/better-sqlite3 node_modules/better-sqlite3 \
+ && find node_modules -type d \( -name test -o -name tests -o -name docs -o -name example -o -name examples \
+      -o -name benchmarks -o -name .github \) -prune -exec rm -rf {} + \
+ && find node_modules -type f \( -name '*.md' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \
+      -o -name '*.js.map' -o -name '*.cjs.map' -o -name '*.mjs.map' \) -delete \
+ && find node_modules -type d -empty -delete
 
 # ---- runtime: node, the compiled code and production node_modules; no compiler, no npm install
 FROM node:22-slim
