@@ -22,12 +22,13 @@ RUN npm run build -- --declaration false --sourceMap false \
 # LICENSE) and compiled module; its C++ sources, SQLite's amalgamation (deps/) and node-gyp's
 # intermediate files (build/Release/obj*, test_extension.node) were most of node_modules. Then, in
 # every package, what is never loaded: tests, docs, examples, benchmarks, Markdown, type
-# declarations and source maps. Licences stay. `mv` fails the build if the module was not built.
-RUN mkdir -p /tmp/better-sqlite3/build/Release \
- && mv node_modules/better-sqlite3/build/Release/better_sqlite3.node /tmp/better-sqlite3/build/Release/ \
- && mv node_modules/better-sqlite3/package.json node_modules/better-sqlite3/LICENSE node_modules/better-sqlite3/lib /tmp/better-sqlite3/ \
- && rm -rf node_modules/better-sqlite3 \
- && mv /tmp/better-sqlite3 node_modules/better-sqlite3 \
+# declarations and source maps. Licences stay. `test -f` fails the build if the module is missing.
+RUN cd node_modules/better-sqlite3 \
+ && test -f build/Release/better_sqlite3.node \
+ && find . -mindepth 1 -maxdepth 1 -not -name lib -not -name package.json -not -name LICENSE -not -name build -exec rm -rf {} + \
+ && find build -mindepth 1 -maxdepth 1 -not -name Release -exec rm -rf {} + \
+ && find build/Release -mindepth 1 -maxdepth 1 -not -name better_sqlite3.node -exec rm -rf {} + \
+ && cd ../.. \
  && find node_modules -type d \( -name test -o -name tests -o -name docs -o -name example -o -name examples \
       -o -name benchmarks -o -name .github \) -prune -exec rm -rf {} + \
  && find node_modules -type f \( -name '*.md' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \
