@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # cloud-infinite-emulator: docker build -t cloud-infinite-emulator . && docker run -p 8080:8080 cloud-infinite-emulator
 
 # ---- build: compile TypeScript and better-sqlite3's native module, then drop the dev dependencies
@@ -16,8 +15,25 @@ RUN npm ci --ignore-scripts --no-audit --no-fund \
  && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build \
+# JavaScript only: no declarations or source maps (nothing starts node with --enable-source-maps).
+RUN npm run build -- --declaration false --sourceMap false \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
+# Only what runs goes on to the runtime stage. Of better-sqlite3: its loader (lib/, package.json,
+# LICENSE) and compiled module; its C++ sources, SQLite's amalgamation (deps/) and node-gyp's
+# intermediate files (build/Release/obj*, test_extension.node) were most of node_modules. Then, in
+# every package, what is never loaded: tests, docs, examples, benchmarks, Markdown, type
+# declarations and source maps. Licences stay. `test -f` fails the build if the module is missing.
+RUN cd node_modules/better-sqlite3 \
+ && test -f build/Release/better_sqlite3.node \
+ && find . -mindepth 1 -maxdepth 1 -not -name lib -not -name package.json -not -name LICENSE -not -name build -exec rm -rf {} + \
+ && find build -mindepth 1 -maxdepth 1 -not -name Release -exec rm -rf {} + \
+ && find build/Release -mindepth 1 -maxdepth 1 -not -name better_sqlite3.node -exec rm -rf {} + \
+ && cd ../.. \
+ && find node_modules -type d \( -name test -o -name tests -o -name docs -o -name example -o -name examples \
+      -o -name benchmarks -o -name .github \) -prune -exec rm -rf {} + \
+ && find node_modules -type f \( -name '*.md' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \
+      -o -name '*.js.map' -o -name '*.cjs.map' -o -name '*.mjs.map' \) -delete \
+ && find node_modules -type d -empty -delete
 
 # ---- runtime: node, the compiled code and production node_modules; no compiler, no npm install
 FROM node:22-slim
