@@ -8,6 +8,9 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
+# node-gyp builds against the headers the image ships in /usr/local/include/node, instead of
+# downloading them from nodejs.org: the build then needs only the npm registry and Debian.
+ENV npm_config_nodedir=/usr/local
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would compile src/, which is not copied yet. The one install script
 # the runtime needs, better-sqlite3's, runs explicitly just after.
