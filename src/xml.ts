@@ -1,6 +1,5 @@
 import { CiError } from './errors.js';
 
-export { escapeXml, leaf } from './xml-escape.js';
 
 /**
  * XML in and out. Request bodies are read by the small strict reader below; answers are written

@@ -1,5 +1,6 @@
 import { modeName, type EmulatorConfig } from '../config.js';
 import { formatCiTime } from '../ids.js';
+import { escapeXml } from '../xml-escape.js';
 import { isGroupValue, type FieldValue, type GroupValue } from '../kinds/schema.js';
 import type { StoredJob } from '../jobs/store.js';
 import type { StoredTemplate, TemplateStore } from '../templates/store.js';
@@ -27,8 +28,8 @@ export interface Notice {
 
 const TEMPLATES_SHOWN_PER_BUCKET = 100;
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const html = (value: string | number): string => String(value).replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch);
+/** Text for the page, escaped as for XML: HTML5 knows the same five references. */
+export const html = (value: string | number): string => escapeXml(String(value));
 
 const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
 

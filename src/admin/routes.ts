@@ -5,6 +5,7 @@ import type { KindRegistry } from '../kinds/registry.js';
 import { constantTimeEqual } from '../signature.js';
 import type { OpenResource } from '../api/resource.js';
 import type { Storage } from '../storage.js';
+import { VERSION } from '../version.js';
 import { renderDashboard } from './dashboard.js';
 import { FaultInputError, type Fault, type FaultRegistry } from './faults.js';
 import type { RequestJournal } from './journal.js';
@@ -24,7 +25,6 @@ export interface AdminOptions {
 
 export const ADMIN_COOKIE = 'cie_admin_token';
 const FORM_TYPE = 'application/x-www-form-urlencoded';
-const VERSION = '0.1.0';
 const JOURNAL_ENTRIES_SHOWN = 50;
 const JOBS_SHOWN = 50;
 
