@@ -239,7 +239,8 @@ describe(`fuzz (seed ${seed})`, () => {
     // The journal keeps 1,000 entries of up to 4 KiB of body each; anything near the size of the
     // bodies sent (hundreds of MiB in all) would be a leak.
     const growth = heapAfterGc() - heapBefore;
-    expect(growth, `heap grew by ${Math.round(growth / 1024 / 1024)} MiB`).toBeLessThan(64 * 1024 * 1024);
+    // After two collections: room for a loaded machine, far below the hundreds of MiB sent.
+    expect(growth, `heap grew by ${Math.round(growth / 1024 / 1024)} MiB`).toBeLessThan(128 * 1024 * 1024);
   });
 
   it('holds exactly the templates whose creates were acknowledged, with their last acknowledged names', async () => {

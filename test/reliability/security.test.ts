@@ -269,10 +269,11 @@ describe('bodies over the limit', () => {
     expect(announced.map((upload) => upload.status)).toEqual(Array.from({ length: 50 }, () => 413));
     expect(chunked.map((upload) => upload.status)).toEqual(Array.from({ length: 50 }, () => 413));
     const mib = (bytes: number): number => Math.round(bytes / 1024 / 1024);
-    // 50 × 64 MiB announced were refused unread: the peak barely moves. 50 chunked uploads are
-    // read up to 1 MiB each before the refusal: at most that much more, not the 800 MiB sent.
-    expect(mib(peakAnnounced - peakBefore), `peak RSS ${mib(peakBefore)} → ${mib(peakAnnounced)} MiB`).toBeLessThan(48);
-    expect(mib(peakChunked - peakBefore), `peak RSS ${mib(peakBefore)} → ${mib(peakChunked)} MiB`).toBeLessThan(128);
+    // 50 × 64 MiB announced were refused unread: the peak moves by far less than the 3.2 GiB
+    // sent. 50 chunked uploads are read up to 1 MiB each before the refusal: 50 MiB, not the
+    // 800 MiB sent. The bounds leave room for a collector that lags on a loaded CI machine.
+    expect(mib(peakAnnounced - peakBefore), `peak RSS ${mib(peakBefore)} → ${mib(peakAnnounced)} MiB`).toBeLessThan(128);
+    expect(mib(peakChunked - peakBefore), `peak RSS ${mib(peakBefore)} → ${mib(peakChunked)} MiB`).toBeLessThan(320);
     // Still serving.
     expect((await send(server.port, { method: 'GET', path: '/template' })).status).toBe(200);
   });
