@@ -72,6 +72,20 @@ describe('signature windows and replays', () => {
     const response = await call(app, { method: 'GET', path: '/template', signedAt: seconds() + 16 * 60 });
     expect(errorOf(response)).toMatchObject({ status: 403, code: 'RequestTimeTooSkewed' });
   });
+
+  it('refuses a create whose key time ended, or does not cover its sign time, and creates nothing', async () => {
+    const name = 'stale-key';
+    // The earlier tests moved the server's clock: every signature here starts at its time.
+    const ended = await call(app, { method: 'POST', path: '/template', body: ocrBody(name), signedAt: seconds() - 1, keyTime: '0;1' });
+    expect(errorOf(ended)).toMatchObject({ status: 401, code: 'SignatureExpired', message: expect.stringContaining('q-key-time') });
+    const start = seconds() - 1;
+    const narrow = await call(app, { method: 'POST', path: '/template', body: ocrBody(name), signedAt: start, keyTime: `${start};${start + 60}` });
+    expect(errorOf(narrow)).toMatchObject({ status: 401, code: 'SignatureExpired', message: expect.stringContaining('does not cover') });
+    const ahead = await call(app, { method: 'POST', path: '/template', body: ocrBody(name), signedAt: seconds() - 1, keyTime: `${seconds() + 16 * 60};${seconds() + 3600}` });
+    expect(errorOf(ahead)).toMatchObject({ status: 403, code: 'RequestTimeTooSkewed' });
+    const list = await call(app, { method: 'GET', path: '/template', query: { name }, signedAt: seconds() - 1 });
+    expect(list.body).toContain('<TotalCount>0</TotalCount>');
+  });
 });
 
 describe('tampering', () => {
