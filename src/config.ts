@@ -24,6 +24,10 @@ export interface EmulatorConfig {
   readonly adminToken: string | undefined;
   /** `['*']` allows every origin. */
   readonly corsOrigins: readonly string[];
+  /** Origins whose pages may call `/_emulator/*` (CORS and the origin rule); none by default. */
+  readonly adminOrigins: readonly string[];
+  /** Host names `/_emulator/*` answers besides the built-in ones (localhost, IP literals, …); lower case. */
+  readonly allowedHosts: readonly string[];
   readonly logLevel: LogLevel;
   readonly journalSize: number;
   readonly tlsCert: string | undefined;
@@ -41,6 +45,8 @@ interface Setting<T> {
   readonly defaultText: string | undefined;
   readonly help: string;
   readonly parse: (text: string) => T;
+  /** The value when the setting is not given and has no default text (a list: empty). */
+  readonly unset?: T;
 }
 
 type Settings = { readonly [K in keyof EmulatorConfig]-?: Setting<EmulatorConfig[K]> };
@@ -96,12 +102,52 @@ export function parseTzOffset(text: string): string {
 }
 
 function parseOrigins(text: string): string[] {
-  const origins = text.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
-  if (origins.length === 0) throw new BadValue('it lists no origin');
+  const origins = splitList(text, 'origin');
   for (const origin of origins) {
     if (origin !== '*' && !ORIGIN.test(origin)) throw new BadValue(`"${origin}" is not an origin like http://localhost:5173`);
   }
   return origins.includes('*') ? ['*'] : origins;
+}
+
+/**
+ * Origins as a browser sends them in `Origin`: scheme, lower-case host, no default port. `*` is
+ * refused: the admin API can empty the store, so each page that may call it is named.
+ */
+function parseAdminOrigins(text: string): string[] {
+  return splitList(text, 'origin').map((origin) => {
+    if (origin === '*') throw new BadValue('"*" is not allowed: name each origin whose pages may call /_emulator/, like http://localhost:5173');
+    if (!ORIGIN.test(origin)) throw new BadValue(`"${origin}" is not an origin like http://localhost:5173`);
+    return normalizeOrigin(origin) ?? origin;
+  });
+}
+
+/** `http://LocalHost:80` → `http://localhost`, as browsers write it; undefined for what is no origin. */
+export function normalizeOrigin(origin: string): string | undefined {
+  try {
+    const { origin: normalized } = new URL(origin);
+    return normalized === 'null' ? undefined : normalized;
+  } catch {
+    return undefined;
+  }
+}
+
+// A DNS name: labels of letters, digits, `-` and `_` (compose service names may have one).
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
+
+/** Host names without a port, compared case-insensitively: `ci.internal.example`. */
+function parseAllowedHosts(text: string): string[] {
+  return splitList(text, 'host name').map((entry) => {
+    const host = entry.toLowerCase();
+    if (/:\d+$/.test(host)) throw new BadValue(`"${entry}" has a port: give the host name alone (any port is allowed)`);
+    if (!HOST_NAME.test(host)) throw new BadValue(`"${entry}" is not a host name like ci-emulator.internal.example`);
+    return host;
+  });
+}
+
+function splitList(text: string, noun: string): string[] {
+  const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  if (items.length === 0) throw new BadValue(`it lists no ${noun}`);
+  return items;
 }
 
 function parseBucket(text: string): string {
@@ -127,6 +173,8 @@ export const SETTINGS: Settings = {
   seed: { defaultText: undefined, help: 'folder of template XML files loaded at start and after every reset', parse: optional },
   adminToken: { defaultText: undefined, help: 'Bearer token that /_emulator/* (but health) requires', parse: optional },
   corsOrigins: { defaultText: '*', help: 'comma list of origins allowed by CORS', parse: parseOrigins },
+  adminOrigins: { defaultText: undefined, help: 'comma list of origins whose pages may call /_emulator/ (no *)', parse: parseAdminOrigins, unset: [] },
+  allowedHosts: { defaultText: undefined, help: 'comma list of extra Host names /_emulator/ answers (DNS-rebinding check)', parse: parseAllowedHosts, unset: [] },
   logLevel: { defaultText: 'info', help: LOG_LEVELS.join(' | '), parse: oneOf(LOG_LEVELS) },
   journalSize: { defaultText: '1000', help: 'entries kept in the request journal', parse: parseIntIn(0, 100_000, 'a journal size') },
   tlsCert: { defaultText: undefined, help: 'PEM certificate; with --tls-key, serve HTTPS', parse: optional },
@@ -147,7 +195,7 @@ export const ENV_NAMES: readonly string[] = SETTING_KEYS.map(envName);
 function parseSetting<K extends keyof EmulatorConfig>(key: K, text: string | undefined, from: string): EmulatorConfig[K] {
   const setting = SETTINGS[key] as Setting<EmulatorConfig[K]>;
   if (text === undefined) {
-    return setting.defaultText === undefined ? (undefined as EmulatorConfig[K]) : setting.parse(setting.defaultText);
+    return setting.defaultText === undefined ? (setting.unset as EmulatorConfig[K]) : setting.parse(setting.defaultText);
   }
   try {
     return setting.parse(text);
@@ -225,6 +273,10 @@ function checkTypedConfig(config: EmulatorConfig): void {
   check('auth', config.auth === 'strict' || config.auth === 'off', `"${String(config.auth)}" is not one of strict, off`);
   check('logLevel', LOG_LEVELS.includes(config.logLevel), `"${String(config.logLevel)}" is not one of ${LOG_LEVELS.join(', ')}`);
   check('corsOrigins', config.corsOrigins.length > 0, 'it lists no origin');
+  const badOrigin = config.adminOrigins.find((origin) => origin === '*' || !ORIGIN.test(origin));
+  check('adminOrigins', badOrigin === undefined, `"${badOrigin}" is not an origin like http://localhost:5173 (and * is not allowed)`);
+  const badHost = config.allowedHosts.find((host) => !HOST_NAME.test(host.toLowerCase()));
+  check('allowedHosts', badHost === undefined, `"${badHost}" is not a host name like ci-emulator.internal.example`);
   checkTls(config);
 }
 
