@@ -57,6 +57,8 @@ class BadValue extends Error {}
 export const BUCKET_ID = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?-(\d+)$/;
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const ORIGIN = /^https?:\/\/[^\s/?#,]+$/;
+// Admin origins are normalised as browsers write them (scheme and host in lower case), so any case is taken.
+const ADMIN_ORIGIN = new RegExp(ORIGIN.source, 'i');
 
 function parseIntIn(min: number, max: number, what: string): (text: string) => number {
   return (text) => {
@@ -116,8 +118,9 @@ function parseOrigins(text: string): string[] {
 function parseAdminOrigins(text: string): string[] {
   return splitList(text, 'origin').map((origin) => {
     if (origin === '*') throw new BadValue('"*" is not allowed: name each origin whose pages may call /_emulator/, like http://localhost:5173');
-    if (!ORIGIN.test(origin)) throw new BadValue(`"${origin}" is not an origin like http://localhost:5173`);
-    return normalizeOrigin(origin) ?? origin;
+    const normalized = ADMIN_ORIGIN.test(origin) ? normalizeOrigin(origin) : undefined;
+    if (normalized === undefined) throw new BadValue(`"${origin}" is not an origin like http://localhost:5173`);
+    return normalized;
   });
 }
 
@@ -132,7 +135,7 @@ export function normalizeOrigin(origin: string): string | undefined {
 }
 
 // A DNS name: labels of letters, digits, `-` and `_` (compose service names may have one).
-const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
+export const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
 
 /** Host names without a port, compared case-insensitively: `ci.internal.example`. */
 function parseAllowedHosts(text: string): string[] {
@@ -273,7 +276,7 @@ function checkTypedConfig(config: EmulatorConfig): void {
   check('auth', config.auth === 'strict' || config.auth === 'off', `"${String(config.auth)}" is not one of strict, off`);
   check('logLevel', LOG_LEVELS.includes(config.logLevel), `"${String(config.logLevel)}" is not one of ${LOG_LEVELS.join(', ')}`);
   check('corsOrigins', config.corsOrigins.length > 0, 'it lists no origin');
-  const badOrigin = config.adminOrigins.find((origin) => origin === '*' || !ORIGIN.test(origin));
+  const badOrigin = config.adminOrigins.find((origin) => !ADMIN_ORIGIN.test(origin) || normalizeOrigin(origin) === undefined);
   check('adminOrigins', badOrigin === undefined, `"${badOrigin}" is not an origin like http://localhost:5173 (and * is not allowed)`);
   const badHost = config.allowedHosts.find((host) => !HOST_NAME.test(host.toLowerCase()));
   check('allowedHosts', badHost === undefined, `"${badHost}" is not a host name like ci-emulator.internal.example`);

@@ -2,17 +2,18 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { adminGuard } from './admin/guard.js';
 import { registerAdminRoutes } from './admin/routes.js';
 import { FaultRegistry } from './admin/faults.js';
 import { journalBody, redactHttpString, RequestJournal } from './admin/journal.js';
 import { bucketFromHost, bucketRef, type BucketRef } from './bucket.js';
-import type { EmulatorConfig } from './config.js';
+import { normalizeOrigin, type EmulatorConfig } from './config.js';
 import { openDatabase } from './db.js';
 import { CiError, renderErrorXml } from './errors.js';
 import { newRequestId, newTraceId } from './ids.js';
 import { loadKindRegistry, type KindRegistry } from './kinds/registry.js';
 import { decodePath, isAdminPath, parseQueryPairs, splitUrl, type AuthRecord, type RequestContext } from './request-context.js';
-import { corsHeadersWithoutHooks, corsOptions, CORS_EXPOSED_HEADERS, CORS_METHODS, isPreflight } from './cors.js';
+import { corsHeadersWithoutHooks, corsOptions, CORS_EXPOSED_HEADERS, CORS_METHODS, isPreflight, type CorsOrigins } from './cors.js';
 import { verifyRequest, type Credential, type Verdict } from './signature.js';
 import { API_ROUTES, registerTemplateRoutes } from './templates/routes.js';
 import { SqliteTemplateStore, type TemplateStore } from './templates/store.js';
@@ -45,6 +46,7 @@ const ADMIN_PREFIX = '/_emulator';
  * The whole request pipeline, in order:
  *   1. context    request id, bucket from Host, query            (onRequest, every path)
  *   2. CORS       preflights answered, headers on every answer   (@fastify/cors, onRequest)
+ *   2b. admin     Host, origin and body type of /_emulator/*     (admin/guard.ts, onRequest)
  *   3. faults     injected delays and errors, before auth        (onRequest, API paths)
  *   4. auth       q-sign verification against CIE_KEYS           (onRequest, API routes)
  *   5. body       raw bytes whatever the Content-Type, 1 MiB     (content-type parser)
@@ -71,6 +73,7 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
   // the answer of a request that has already taken effect (a create the client never hears of).
   const inFlight = new WeakMap<Socket, { readonly requests: Set<IncomingMessage>; then: (() => void) | undefined }>();
   const anyOrigin = config.corsOrigins.includes('*');
+  const corsOrigins: CorsOrigins = { api: config.corsOrigins, admin: config.adminOrigins.map((origin) => normalizeOrigin(origin) ?? origin) };
 
   const app = Fastify({
     logger: {
@@ -106,7 +109,7 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
     // No hook runs for these answers: CORS and the CI headers are added here.
     frameworkErrors: (error, request, reply) => {
       request.ci = createContext(request, defaultBucket);
-      reply.headers(corsHeadersWithoutHooks(request, config.corsOrigins));
+      reply.headers(corsHeadersWithoutHooks(request, corsOrigins));
       if (isPreflight(request)) {
         const preflightReply: FastifyReply = reply;
         void preflightReply.code(204).header('Content-Length', '0').send();
@@ -157,7 +160,9 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
   });
 
   // 2. CORS
-  await app.register(cors, corsOptions(config.corsOrigins));
+  await app.register(cors, corsOptions(corsOrigins));
+  // 2b. who may call /_emulator/ (before its token check, which admin/routes.ts adds)
+  app.addHook('onRequest', adminGuard(config));
 
   // 3. faults
   app.addHook('onRequest', (request, _reply, done) => {
