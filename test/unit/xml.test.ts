@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { escapeXml } from '../../src/xml-escape.js';
 import { loadKindRegistry } from '../../src/kinds/registry.js';
-import { parseRequestBody, XML_LIMITS, type XmlElement } from '../../src/xml.js';
+import { MAX_XML_NAME_BYTES, MAX_XML_TEXT_BYTES, parseRequestBody, XML_LIMITS, type XmlElement } from '../../src/xml.js';
 
 const textOf = (xml: string, child = 'A'): string | undefined =>
   parseRequestBody(Buffer.from(`<Request>${xml}</Request>`)).children.find((element) => element.name === child)?.text;
@@ -64,6 +64,9 @@ describe('strictness', () => {
     ['no root at all', '<!-- only a comment -->', 'there is no root element'],
     ['a second root', '<Request/><Request/>', 'exactly one root element'],
     ['a mismatched closing tag', '<Request><A></B></Request>', 'expected </A>, found </B>'],
+    ['a closing tag that starts with the name', '<Request><A></AB></Request>', 'expected </A>, found </AB>'],
+    ['a body cut inside a closing tag', '<Request><Abcdef></Abc', 'expected </Abcdef>, found </Abc>'],
+    ['a body cut right after a closing name', '<Request><A></A', 'expected ">" to close </A>'],
     ['a tag that never closes', '<Request><A>', '<A> is never closed'],
     ['a bad element name', '<Request><1a/></Request>', 'expected an element name'],
     ['"<!" that is no comment', '<Request><!x></Request>', 'starts no comment'],
@@ -93,6 +96,37 @@ const refusal = (xml: string): string => {
   }
   throw new Error(`accepted: ${xml.slice(0, 120)}`);
 };
+
+describe('characters XML forbids, found wherever they are in the body', () => {
+  /** The body at byte offset `offset` of a larger buffer, as a pooled Buffer may be: the scan reads it in aligned words. */
+  const at = (text: string | Buffer, offset: number): Buffer => {
+    const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text);
+    const backing = Buffer.alloc(bytes.length + offset);
+    bytes.copy(backing, offset);
+    return backing.subarray(offset);
+  };
+  const controls = [...Array(0x20).keys()].filter((code) => ![0x09, 0x0a, 0x0d].includes(code));
+
+  it.each(controls.map((code) => [code.toString(16).padStart(2, '0'), code] as const))('refuses the control byte 0x%s at every alignment and position', (_hex, code) => {
+    for (let offset = 0; offset < 4; offset++) {
+      for (let position = 0; position < 8; position++) {
+        const body = Buffer.concat([Buffer.from(`<Request><A>${'é'.repeat(position)}`), Buffer.from([code]), Buffer.from('x</A></Request>')]);
+        expect(() => parseRequestBody(at(body, offset)), `offset ${offset}, position ${position}`).toThrow(/character XML does not allow/);
+      }
+    }
+  });
+
+  it.each(['\uFFFE', '\uFFFF'])('refuses the noncharacter %j', (character) => {
+    for (let offset = 0; offset < 4; offset++) expect(() => parseRequestBody(at(`<Request><A>ab${character}</A></Request>`, offset))).toThrow(/character XML does not allow/);
+  });
+
+  it('accepts tab, LF, CR, DEL, U+FFFD and every other character, at every alignment', () => {
+    for (let offset = 0; offset < 4; offset++) {
+      const root = parseRequestBody(at('<Request>\r\n\t<A>\u007f\uFFFD\uFFFC é中😀 \t\n</A></Request>', offset));
+      expect(root.children[0]?.text).toBe('\u007f\uFFFD\uFFFC é中😀 \t\n');
+    }
+  });
+});
 
 describe('the XML declaration (XML 1.0 §2.8: version 1.0, then encoding UTF-8 and standalone, both optional)', () => {
   it.each([
@@ -202,8 +236,48 @@ describe('bounds on what one body may hold', () => {
     expect(message).toContain('more than 10000 elements');
   });
 
-  it('counts lines without splitting the body', () => {
-    expect(refusal(`<Request>${'\n'.repeat(100_000)}<A x=1/></Request>`)).toContain('(line 100001, column 6)');
+  it(`takes names of ${MAX_XML_NAME_BYTES} bytes, and refuses one byte more, unread`, () => {
+    const name = (bytes: number): string => 'N'.repeat(bytes);
+    const wide = (bytes: number): string => `名${'n'.repeat(bytes - 3)}`;
+    expect(parseRequestBody(Buffer.from(`<Request ${name(MAX_XML_NAME_BYTES)}="1"><${name(MAX_XML_NAME_BYTES)}/><${wide(MAX_XML_NAME_BYTES)}/><?${name(MAX_XML_NAME_BYTES)}?></Request>`)).children).toHaveLength(2);
+    for (const body of [
+      `<Request><${name(MAX_XML_NAME_BYTES + 1)}/></Request>`,
+      `<Request><${wide(MAX_XML_NAME_BYTES + 1)}/></Request>`,
+      `<Request ${name(MAX_XML_NAME_BYTES + 1)}="1"/>`,
+      `<Request><?${name(MAX_XML_NAME_BYTES + 1)}?></Request>`,
+      `<Request><A></${name(MAX_XML_NAME_BYTES + 1)}></Request>`,
+    ]) {
+      expect(refusal(body)).toMatch(new RegExp(`^InvalidContent: The request body has a name longer than ${MAX_XML_NAME_BYTES} bytes \\(line 1, column \\d+\\)`));
+    }
+  });
+
+  it('quotes at most 100 characters of a name in a message', () => {
+    const message = refusal(`<Request><${'N'.repeat(900)}></Request>`);
+    expect(message).toContain(`expected </${'N'.repeat(100)}…>, found </Request>`);
+    expect(message.length).toBeLessThan(400);
+  });
+
+  it('counts lines without splitting the body, and columns in characters', () => {
+    expect(refusal(`${'\n'.repeat(100_000)}<Request><A x=1/></Request>`)).toContain('(line 100001, column 15)');
+    expect(refusal('<Request>\n<中文 x=1/></Request>')).toContain('(line 2, column 7)');
+  });
+
+  it(`takes ${MAX_XML_TEXT_BYTES} bytes of text in one element, counted before references are resolved`, () => {
+    const half = MAX_XML_TEXT_BYTES / 2;
+    const root = parseRequestBody(Buffer.from(`<Request><A>${'x'.repeat(half - 5)}&amp;${'y'.repeat(half - 12)}<![CDATA[z]]></A><B>${'模'.repeat(Math.floor(MAX_XML_TEXT_BYTES / 3))}</B></Request>`));
+    expect(root.children[0]?.text).toHaveLength(MAX_XML_TEXT_BYTES - 4 - 12 + 1);
+    expect(parseRequestBody(Buffer.from(`<Request>${' '.repeat(MAX_XML_TEXT_BYTES)}</Request>`)).text).toHaveLength(MAX_XML_TEXT_BYTES);
+  });
+
+  it.each([
+    ['text', `<A>${'x'.repeat(MAX_XML_TEXT_BYTES + 1)}</A>`, '<A> holds more than'],
+    ['text and CDATA together', `<A>${'x'.repeat(MAX_XML_TEXT_BYTES)}<![CDATA[y]]></A>`, '<A> holds more than'],
+    ['whitespace between elements', `<B/>${' '.repeat(MAX_XML_TEXT_BYTES)}<B/> `, '<Request> holds more than'],
+    ['3-byte characters', `<A>${'模'.repeat(Math.floor(MAX_XML_TEXT_BYTES / 3) + 1)}</A>`, '<A> holds more than'],
+  ])('refuses one byte of %s past it, naming the element', (_what, inner, reason) => {
+    const message = refusal(`<Request>${inner}</Request>`);
+    expect(message).toMatch(/^InvalidContent: /);
+    expect(message).toContain(`${reason} ${MAX_XML_TEXT_BYTES} bytes of text`);
   });
 });
 
