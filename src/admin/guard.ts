@@ -81,6 +81,20 @@ function hasBody(request: FastifyRequest): boolean {
 
 const headerText = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(', ') : value);
 
+/** `application/json` of `Application/JSON; charset=utf-8`; empty without a Content-Type. */
+export const mediaTypeOf = (request: FastifyRequest): string => (headerText(request.headers['content-type']) ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+
+/**
+ * Also the message of Fastify's own 415, for a Content-Type no admin parser reads on a request
+ * without a body (admin/routes.ts): one refusal, whichever finds it.
+ */
+export function unsupportedMediaTypeMessage(mediaType: string): string {
+  return (
+    `/_emulator/ reads a body sent as application/json, or application/x-www-form-urlencoded from the dashboard's forms; ` +
+    `this one is ${mediaType === '' ? 'without a Content-Type' : quote(mediaType)}. A request without a body needs no Content-Type.`
+  );
+}
+
 export function adminGuard(config: EmulatorConfig): onRequestHookHandler {
   const allowedHosts = new Set(config.allowedHosts.map((host) => host.toLowerCase()));
   const allowedOrigins = new Set(config.adminOrigins.map((origin) => normalizeOrigin(origin) ?? origin));
@@ -122,15 +136,9 @@ export function adminGuard(config: EmulatorConfig): onRequestHookHandler {
   /** A body another page could forge with a plain form (text/plain, multipart) is never read. */
   function mediaTypeRefusal(request: FastifyRequest): Refusal | undefined {
     if (!hasBody(request)) return undefined;
-    const mediaType = (headerText(request.headers['content-type']) ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    const mediaType = mediaTypeOf(request);
     if ((ADMIN_BODY_TYPES as readonly string[]).includes(mediaType)) return undefined;
-    return {
-      status: 415,
-      code: 'UnsupportedMediaType',
-      message:
-        `/_emulator/ reads a body sent as application/json, or application/x-www-form-urlencoded from the dashboard's forms; ` +
-        `this one is ${mediaType === '' ? 'without a Content-Type' : quote(mediaType)}. A request without a body needs no Content-Type.`,
-    };
+    return { status: 415, code: 'UnsupportedMediaType', message: unsupportedMediaTypeMessage(mediaType) };
   }
 
   return (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {

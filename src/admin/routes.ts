@@ -6,6 +6,7 @@ import type { KindRegistry } from '../kinds/registry.js';
 import { constantTimeEqual } from '../signature.js';
 import type { TemplateStore } from '../templates/store.js';
 import { renderDashboard } from './dashboard.js';
+import { mediaTypeOf, unsupportedMediaTypeMessage } from './guard.js';
 import { FaultInputError, type Fault, type FaultRegistry } from './faults.js';
 import type { RequestJournal } from './journal.js';
 import type { Seeds } from './seeds.js';
@@ -64,7 +65,11 @@ export async function registerAdminRoutes(admin: FastifyInstance, options: Admin
     else parseJson(request, text, done);
   });
 
-  admin.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+  admin.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      request.ci.errorCode = 'UnsupportedMediaType';
+      return reply.code(415).type('application/json').send({ error: 'UnsupportedMediaType', message: unsupportedMediaTypeMessage(mediaTypeOf(request)) });
+    }
     const status = error instanceof AdminError ? error.status : error instanceof FaultInputError ? 400 : (error.statusCode ?? 500);
     const code = error instanceof AdminError ? error.code : error instanceof FaultInputError ? 'InvalidFault' : status >= 500 ? 'InternalError' : 'BadRequest';
     if (status >= 500) request.log.error({ err: error }, 'unexpected error');

@@ -282,9 +282,16 @@ describe('admin bodies are JSON, or form-urlencoded from the dashboard', () => {
     expect(await count(app)).toBe(0);
   });
 
-  it('needs no Content-Type without a body, whatever it says: curl -X POST …/reset, a browser DELETE', async () => {
+  it('needs no Content-Type without a body: curl -X POST …/reset, a browser DELETE (text/plain), an empty form', async () => {
     expect((await app.inject({ method: 'POST', url: '/_emulator/reset' })).statusCode).toBe(200);
     expect((await app.inject({ method: 'DELETE', url: '/_emulator/faults', headers: { 'content-type': 'text/plain;charset=UTF-8' } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/_emulator/faults/clear', headers: { 'content-type': FORM }, payload: '' })).statusCode).toBe(303);
+  });
+
+  it('answers an empty body of a type no admin parser reads with the same 415', async () => {
+    const response = await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { 'content-type': 'application/xml', 'content-length': '0' } });
+    expectRefusal(response, 415, 'UnsupportedMediaType', '"application/xml"');
+    expect(await count(app)).toBe(1);
   });
 });
 
