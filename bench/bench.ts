@@ -7,6 +7,8 @@ import autocannon from 'autocannon';
 import { Storage } from '../src/storage.js';
 import { signRequest } from '../src/signature.js';
 import type { SeedRecord } from '../src/templates/store.js';
+import { formatHostileReport, runHostileBench, type HostileOptions, type HostileResult } from './hostile.js';
+export { formatHostileReport } from './hostile.js';
 import { freePort } from './net.js';
 
 /**
@@ -28,6 +30,8 @@ export interface BenchOptions {
   /** Templates stored for the two describe cases. */
   readonly smallStore: number;
   readonly largeStore: number;
+  /** The hostile-bodies case (bench/hostile.ts); left out when undefined. */
+  readonly hostile?: HostileOptions;
   readonly log?: (line: string) => void;
 }
 
@@ -45,6 +49,7 @@ export interface CaseResult {
 
 export interface BenchReport {
   readonly cases: CaseResult[];
+  readonly hostile: HostileResult[] | undefined;
   readonly startupMs: number;
   readonly rssAfterMb: number;
   readonly options: BenchOptions;
@@ -194,6 +199,7 @@ export async function runBench(options: BenchOptions = DEFAULT_OPTIONS, extraCre
   const emulatorEnv = (db: string): Record<string, string> => ({ CIE_DB: db, CIE_LOG_LEVEL: 'info' });
   let startupMs = 0;
   let rssAfterMb = 0;
+  let hostile: HostileResult[] | undefined;
   const servers: Server[] = [];
   try {
     const ceiling = await startProcess(['--import', 'tsx', 'bench/ceiling-server.ts'], {});
@@ -235,11 +241,34 @@ export async function runBench(options: BenchOptions = DEFAULT_OPTIONS, extraCre
     servers.push(large);
     await measure(`signed describe, 10 of ${options.largeStore}`, large.url, describeCase());
     rssAfterMb = Math.max(rssAfterMb, rssMb(large.process.pid));
+    await stop(large);
+    if (options.hostile !== undefined) hostile = await runHostileCase({ ...options.hostile, log });
   } finally {
     await Promise.all(servers.map(stop));
     rmSync(dir, { recursive: true, force: true });
   }
-  return { cases, startupMs: Math.round(startupMs), rssAfterMb, options };
+  return { cases, hostile, startupMs: Math.round(startupMs), rssAfterMb, options };
+}
+
+/**
+ * The hostile-bodies case on its own processes: a ceiling server and the emulator's CLI with a
+ * file database and its default logging, as a user runs it (`npm run bench -- --hostile` runs
+ * only this).
+ */
+export async function runHostileCase(options: HostileOptions): Promise<HostileResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'cie-bench-hostile-'));
+  const servers: Server[] = [];
+  try {
+    const bare = await startProcess(['--import', 'tsx', 'bench/ceiling-server.ts'], {});
+    servers.push(bare);
+    const emulator = await startProcess(['dist/main.js'], { CIE_DB: join(dir, 'hostile.db'), CIE_LOG_LEVEL: 'info' });
+    servers.push(emulator);
+    const target = (server: Server): { port: number; pid: number } => ({ port: Number(new URL(server.url).port), pid: server.process.pid ?? 0 });
+    return await runHostileBench(target(bare), target(emulator), options);
+  } finally {
+    await Promise.all(servers.map(stop));
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export function formatReport(report: BenchReport): string {
@@ -255,5 +284,6 @@ export function formatReport(report: BenchReport): string {
     ...rows,
     '',
     `start-up to health 200: ${report.startupMs} ms; emulator RSS after its cases: ${report.rssAfterMb} MB (the largest of the three processes)`,
+    ...(report.hostile === undefined || report.options.hostile === undefined ? [] : ['', formatHostileReport(report.hostile, report.options.hostile)]),
   ].join('\n');
 }

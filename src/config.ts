@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { Credential } from './signature.js';
 
@@ -26,6 +27,10 @@ export interface EmulatorConfig {
   readonly adminToken: string | undefined;
   /** `['*']` allows every origin. */
   readonly corsOrigins: readonly string[];
+  /** Origins whose pages may call `/_emulator/*` (CORS and the origin rule); none by default. */
+  readonly adminOrigins: readonly string[];
+  /** Host names `/_emulator/*` answers besides the built-in ones (localhost, IP literals, …); lower case. */
+  readonly allowedHosts: readonly string[];
   readonly logLevel: LogLevel;
   readonly journalSize: number;
   readonly tlsCert: string | undefined;
@@ -49,6 +54,8 @@ interface Setting<T> {
   readonly parse: (text: string) => T;
   /** A flag that takes no value (`--strict`); its variable still takes true or false. */
   readonly switch?: true;
+  /** The value when the setting is not given and has no default text (a list: empty). */
+  readonly unset?: T;
 }
 
 type Settings = { readonly [K in keyof EmulatorConfig]-?: Setting<EmulatorConfig[K]> };
@@ -59,6 +66,8 @@ class BadValue extends Error {}
 export const BUCKET_ID = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?-(\d+)$/;
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const ORIGIN = /^https?:\/\/[^\s/?#,]+$/;
+// Admin origins are normalised as browsers write them (scheme and host in lower case), so any case is taken.
+const ADMIN_ORIGIN = new RegExp(ORIGIN.source, 'i');
 
 function parseIntIn(min: number, max: number, what: string): (text: string) => number {
   return (text) => {
@@ -104,8 +113,7 @@ export function parseTzOffset(text: string): string {
 }
 
 function parseOrigins(text: string): string[] {
-  const origins = text.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
-  if (origins.length === 0) throw new BadValue('it lists no origin');
+  const origins = splitList(text, 'origin');
   for (const origin of origins) {
     if (origin !== '*' && !ORIGIN.test(origin)) throw new BadValue(`"${origin}" is not an origin like http://localhost:5173`);
   }
@@ -119,12 +127,53 @@ function parseJobDuration(text: string): number | 'manual' {
 
 /** Host names or IP literals, or `*` for every host. */
 function parseHosts(text: string): string[] {
-  const hosts = text.split(',').map((host) => host.trim().toLowerCase()).filter((host) => host !== '');
-  if (hosts.length === 0) throw new BadValue('it lists no host');
+  const hosts = splitList(text, 'host').map((host) => host.toLowerCase().replace(/^\[|\]$/g, ''));
   for (const host of hosts) {
-    if (host !== '*' && !/^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[?[0-9a-f:.]+\]?)$/.test(host)) throw new BadValue(`"${host}" is not a host name or an IP address`);
+    if (host !== '*' && !HOST_NAME.test(host) && isIP(host) === 0) throw new BadValue(`"${host}" is not a host name or an IP address`);
   }
-  return hosts.includes('*') ? ['*'] : hosts.map((host) => host.replace(/^\[|\]$/g, ''));
+  return hosts.includes('*') ? ['*'] : hosts;
+}
+
+/**
+ * Origins as a browser sends them in `Origin`: scheme, lower-case host, no default port. `*` is
+ * refused: the admin API can empty the store, so each page that may call it is named.
+ */
+function parseAdminOrigins(text: string): string[] {
+  return splitList(text, 'origin').map((origin) => {
+    if (origin === '*') throw new BadValue('"*" is not allowed: name each origin whose pages may call /_emulator/, like http://localhost:5173');
+    const normalized = ADMIN_ORIGIN.test(origin) ? normalizeOrigin(origin) : undefined;
+    if (normalized === undefined) throw new BadValue(`"${origin}" is not an origin like http://localhost:5173`);
+    return normalized;
+  });
+}
+
+/** `http://LocalHost:80` → `http://localhost`, as browsers write it; undefined for what is no origin. */
+export function normalizeOrigin(origin: string): string | undefined {
+  try {
+    const { origin: normalized } = new URL(origin);
+    return normalized === 'null' ? undefined : normalized;
+  } catch {
+    return undefined;
+  }
+}
+
+// A DNS name: labels of letters, digits, `-` and `_` (compose service names may have one).
+export const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
+
+/** Host names without a port, compared case-insensitively: `ci.internal.example`. */
+function parseAllowedHosts(text: string): string[] {
+  return splitList(text, 'host name').map((entry) => {
+    const host = entry.toLowerCase();
+    if (/:\d+$/.test(host)) throw new BadValue(`"${entry}" has a port: give the host name alone (any port is allowed)`);
+    if (!HOST_NAME.test(host)) throw new BadValue(`"${entry}" is not a host name like ci-emulator.internal.example`);
+    return host;
+  });
+}
+
+function splitList(text: string, noun: string): string[] {
+  const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  if (items.length === 0) throw new BadValue(`it lists no ${noun}`);
+  return items;
 }
 
 function parseBucket(text: string): string {
@@ -163,6 +212,8 @@ export const SETTINGS: Settings = {
   seed: { defaultText: undefined, help: 'folder of template XML files loaded at start and after every reset', parse: optional },
   adminToken: { defaultText: undefined, help: 'Bearer token that /_emulator/* (but health) requires', parse: optional },
   corsOrigins: { defaultText: '*', help: 'comma list of origins allowed by CORS', parse: parseOrigins },
+  adminOrigins: { defaultText: undefined, help: 'comma list of origins whose pages may call /_emulator/ (no *)', parse: parseAdminOrigins, unset: [] },
+  allowedHosts: { defaultText: undefined, help: 'comma list of extra Host names /_emulator/ answers (DNS-rebinding check)', parse: parseAllowedHosts, unset: [] },
   logLevel: { defaultText: 'info', help: LOG_LEVELS.join(' | '), parse: oneOf(LOG_LEVELS) },
   journalSize: { defaultText: '1000', help: 'entries kept in the request journal', parse: parseIntIn(0, 100_000, 'a journal size') },
   tlsCert: { defaultText: undefined, help: 'PEM certificate; with --tls-key, serve HTTPS', parse: optional },
@@ -188,7 +239,7 @@ export const ENV_NAMES: readonly string[] = SETTING_KEYS.map(envName);
 function parseSetting<K extends keyof EmulatorConfig>(key: K, text: string | undefined, from: string): EmulatorConfig[K] {
   const setting = SETTINGS[key] as Setting<EmulatorConfig[K]>;
   if (text === undefined) {
-    return setting.defaultText === undefined ? (undefined as EmulatorConfig[K]) : setting.parse(setting.defaultText);
+    return setting.defaultText === undefined ? (setting.unset as EmulatorConfig[K]) : setting.parse(setting.defaultText);
   }
   try {
     return setting.parse(text);
@@ -273,6 +324,10 @@ function checkTypedConfig(config: EmulatorConfig): void {
   check('strict', typeof config.strict === 'boolean', `${String(config.strict)} is not true or false`);
   check('logLevel', LOG_LEVELS.includes(config.logLevel), `"${String(config.logLevel)}" is not one of ${LOG_LEVELS.join(', ')}`);
   check('corsOrigins', config.corsOrigins.length > 0, 'it lists no origin');
+  const badOrigin = config.adminOrigins.find((origin) => !ADMIN_ORIGIN.test(origin) || normalizeOrigin(origin) === undefined);
+  check('adminOrigins', badOrigin === undefined, `"${badOrigin}" is not an origin like http://localhost:5173 (and * is not allowed)`);
+  const badHost = config.allowedHosts.find((host) => !HOST_NAME.test(host.toLowerCase()));
+  check('allowedHosts', badHost === undefined, `"${badHost}" is not a host name like ci-emulator.internal.example`);
   checkTls(config);
 }
 

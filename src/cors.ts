@@ -1,6 +1,7 @@
 import type { FastifyCorsOptions, FastifyCorsOptionsDelegateCallback } from '@fastify/cors';
 import type { FastifyRequest } from 'fastify';
 import { BoundedCache } from './bounded-cache.js';
+import { isAdminPath, splitUrl } from './request-context.js';
 
 /**
  * @fastify/cors, configured to what Chromium and cos-js-sdk-v5 need (ci-template-api.md §5):
@@ -15,6 +16,19 @@ export const CORS_METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
 
 // An HTTP token (RFC 9110 §5.6.2): anything else in Access-Control-Request-Headers is not echoed.
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * Two lists: the CI API's (CIE_CORS_ORIGINS, every origin by default: browsers must reach it, and
+ * it is signed) and the admin API's (CIE_ADMIN_ORIGINS, none by default: it is not signed, and a
+ * page on another origin must not read the journal or empty the store).
+ */
+export interface CorsOrigins {
+  readonly api: readonly string[];
+  readonly admin: readonly string[];
+}
+
+const isAdminRequest = (request: FastifyRequest): boolean =>
+  isAdminPath((request.ci as FastifyRequest['ci'] | null)?.rawPath ?? splitUrl(request.url).rawPath);
 
 export const isPreflight = (request: FastifyRequest): boolean =>
   request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
@@ -54,17 +68,18 @@ export function corsOptionsFor(request: FastifyRequest, allowedOrigins: readonly
  * Only a preflight needs options of its own (the requested headers are echoed). Every other
  * request gets one of a few shared objects, one per Origin, so the hot path allocates nothing.
  */
-export function corsOptions(allowedOrigins: readonly string[]): { delegator: FastifyCorsOptionsDelegateCallback } {
+export function corsOptions(origins: CorsOrigins): { delegator: FastifyCorsOptionsDelegateCallback } {
   // Origins are client-chosen: a few dozen are kept, not as many as clients send.
-  const shared = new BoundedCache<string, FastifyCorsOptions>(64);
+  const shared = { api: new BoundedCache<string, FastifyCorsOptions>(64), admin: new BoundedCache<string, FastifyCorsOptions>(64) };
   return {
     delegator: (request, done) => {
+      const api = isAdminRequest(request) ? 'admin' : 'api';
       if (request.method === 'OPTIONS') {
-        done(null, corsOptionsFor(request, allowedOrigins));
+        done(null, corsOptionsFor(request, origins[api]));
         return;
       }
       const origin = request.headers.origin ?? '';
-      done(null, shared.get(origin) ?? shared.set(origin, corsOptionsFor(request, allowedOrigins)));
+      done(null, shared[api].get(origin) ?? shared[api].set(origin, corsOptionsFor(request, origins[api])));
     },
   };
 }
@@ -74,7 +89,8 @@ export function corsOptions(allowedOrigins: readonly string[]): { delegator: Fas
  * cannot decode (`/template/%zz`) goes straight to `frameworkErrors`, with no hook run. Without
  * these a browser would report a CORS failure instead of CI's InvalidArgument.
  */
-export function corsHeadersWithoutHooks(request: FastifyRequest, allowedOrigins: readonly string[]): Record<string, string> {
+export function corsHeadersWithoutHooks(request: FastifyRequest, origins: CorsOrigins): Record<string, string> {
+  const allowedOrigins = isAdminRequest(request) ? origins.admin : origins.api;
   const options = corsOptionsFor(request, allowedOrigins);
   const origin = request.headers.origin;
   const allowOrigin = typeof options.origin === 'string' ? options.origin : origin !== undefined && allowedOrigins.includes(origin) ? origin : undefined;

@@ -1,17 +1,18 @@
 import type { IncomingMessage } from 'node:http';
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { adminGuard } from './admin/guard.js';
 import { registerAdminRoutes } from './admin/routes.js';
 import { FaultRegistry } from './admin/faults.js';
 import { journalBody, redactHttpString, RequestJournal } from './admin/journal.js';
 import { bucketFromHost, bucketRef, type BucketRef } from './bucket.js';
-import type { EmulatorConfig } from './config.js';
+import { normalizeOrigin, type EmulatorConfig } from './config.js';
 import { CiError, renderErrorXml } from './errors.js';
 import { ConnectionLayer, HEADER_LIMIT, lingerOnClose, splitAbsoluteTarget } from './http/socket.js';
 import { newRequestId, newTraceId } from './ids.js';
 import { KindRegistry } from './kinds/registry.js';
 import { decodePath, isAdminPath, parseQueryPairs, splitUrl, type AuthRecord, type RequestContext } from './request-context.js';
-import { corsHeadersWithoutHooks, corsOptions, CORS_METHODS, isPreflight } from './cors.js';
+import { corsHeadersWithoutHooks, corsOptions, CORS_METHODS, isPreflight, type CorsOrigins } from './cors.js';
 import { verifyRequest, type Credential, type Verdict } from './signature.js';
 import type { ApiServices, OpenResource } from './api/resource.js';
 import { allowedMethods, RESOURCES, SERVED_PATHS, unservedMessage } from './api/resources.js';
@@ -47,6 +48,7 @@ export { HEADER_LIMIT };
  * The whole request pipeline, in the order it runs and is registered below:
  *   1. context    request id, bucket from the target or Host, query   (onRequest, every path)
  *   2. CORS       preflights answered, headers on every answer         (@fastify/cors, onRequest)
+ *      admin      Host, origin and body type of /_emulator/*           (admin/guard.ts, onRequest)
  *   3. faults     injected delays and errors, before auth              (onRequest, API paths)
  *   4. auth       q-sign verification against CIE_KEYS                 (onRequest, API routes)
  *   5. body       raw bytes whatever the Content-Type, 1 MiB; then a   (content-type parser,
@@ -67,6 +69,7 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
   const credentials = new Map<string, Credential>(config.keys.map((key) => [key.secretId, key]));
   const journal = new RequestJournal(config.journalSize);
   const faults = new FaultRegistry();
+  const corsOrigins: CorsOrigins = { api: config.corsOrigins, admin: config.adminOrigins.map((origin) => normalizeOrigin(origin) ?? origin) };
   const connections = new ConnectionLayer(config.corsOrigins.includes('*'));
 
   const app = Fastify({
@@ -94,7 +97,7 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
     // No hook runs for these answers: CORS and the CI headers are added here.
     frameworkErrors: (error, request, reply) => {
       request.ci = createContext(request, defaultBucket);
-      reply.headers(corsHeadersWithoutHooks(request, config.corsOrigins));
+      reply.headers(corsHeadersWithoutHooks(request, corsOrigins));
       if (isPreflight(request)) {
         const preflightReply: FastifyReply = reply;
         void preflightReply.code(204).header('Content-Length', '0').send();
@@ -142,7 +145,9 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
   });
 
   // 2. CORS
-  await app.register(cors, corsOptions(config.corsOrigins));
+  await app.register(cors, corsOptions(corsOrigins));
+  // 2b. who may call /_emulator/ (before its token check, which admin/routes.ts adds)
+  app.addHook('onRequest', adminGuard(config));
 
   // 3. faults
   app.addHook('onRequest', (request, _reply, done) => {

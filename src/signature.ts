@@ -267,21 +267,33 @@ export function verifyRequest({ request, credentials, now, appId }: VerifyInput)
   return { ok: true, form, credential };
 }
 
+/**
+ * Both windows are checked, before the signature: the SignKey is derived from q-key-time, so a
+ * key time that has ended (or never covered the request) must not keep a signature alive, even
+ * when q-sign-time says otherwise. Ended before skewed, as for q-sign-time alone.
+ */
 function checkTime(auth: ParsedAuthorization, now: number, form: SignatureForm): Verdict | undefined {
-  const [start = 0, end = 0] = auth.signTime.split(';').map(Number);
-  if (now > end) {
-    return { ok: false, form, code: 'SignatureExpired', secretId: auth.secretId, message: `The signature expired at ${end} (q-sign-time); the server's time is ${now}.` };
+  const sign = timeRange(auth.signTime);
+  const key = timeRange(auth.keyTime);
+  const refuse = (code: 'SignatureExpired' | 'RequestTimeTooSkewed', message: string): Verdict => ({ ok: false, form, code, secretId: auth.secretId, message });
+  if (now > sign.end) return refuse('SignatureExpired', `The signature expired at ${sign.end} (q-sign-time); the server's time is ${now}.`);
+  if (now > key.end) return refuse('SignatureExpired', `The signing key expired at ${key.end} (q-key-time ${auth.keyTime}); the server's time is ${now}.`);
+  if (sign.start > now + CLOCK_TOLERANCE_SECONDS) {
+    return refuse('RequestTimeTooSkewed', `The signature starts at ${sign.start}, more than 15 minutes after the server's time ${now}.`);
   }
-  if (start > now + CLOCK_TOLERANCE_SECONDS) {
-    return {
-      ok: false,
-      form,
-      code: 'RequestTimeTooSkewed',
-      secretId: auth.secretId,
-      message: `The signature starts at ${start}, more than 15 minutes after the server's time ${now}.`,
-    };
+  if (key.start > now + CLOCK_TOLERANCE_SECONDS) {
+    return refuse('RequestTimeTooSkewed', `The signing key starts at ${key.start} (q-key-time), more than 15 minutes after the server's time ${now}.`);
+  }
+  if (key.start > sign.start || key.end < sign.end) {
+    return refuse('SignatureExpired', `q-key-time ${auth.keyTime} does not cover q-sign-time ${auth.signTime}: the key's window must hold the signature's.`);
   }
   return undefined;
+}
+
+/** A range parseAuthorization has already checked: `<start>;<end>`, start ≤ end. */
+function timeRange(range: string): { start: number; end: number } {
+  const [start = 0, end = 0] = range.split(';').map(Number);
+  return { start, end };
 }
 
 function checkSignature(
@@ -335,6 +347,8 @@ export interface SignOptions {
   /** Unix seconds; the SDKs use now - 1. */
   readonly start: number;
   readonly expires?: number;
+  /** q-key-time; the SDKs send the sign time here too (the default). */
+  readonly keyTime?: string;
 }
 
 /** Signs like cos-nodejs-sdk-v5's getAuthorization: every given header and parameter is signed. */
@@ -348,12 +362,13 @@ export function signRequest(options: SignOptions): string {
   const headers = sortedEncoded(options.headers ?? {});
   const join = (pairs: [string, string][]): string => pairs.map(([name, value]) => `${name}=${encode(value)}`).join('&');
   const httpString = `${options.method.toLowerCase()}\n${options.path}\n${join(params)}\n${join(headers)}\n`;
-  const signature = computeSignature(deriveSignKey(options.secretKey, signTime), buildStringToSign(signTime, httpString));
+  const keyTime = options.keyTime ?? signTime;
+  const signature = computeSignature(deriveSignKey(options.secretKey, keyTime), buildStringToSign(signTime, httpString));
   return [
     'q-sign-algorithm=sha1',
     `q-ak=${options.secretId}`,
     `q-sign-time=${signTime}`,
-    `q-key-time=${signTime}`,
+    `q-key-time=${keyTime}`,
     `q-header-list=${headers.map(([name]) => name).join(';')}`,
     `q-url-param-list=${params.map(([name]) => name).join(';')}`,
     `q-signature=${signature}`,

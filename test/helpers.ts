@@ -40,6 +40,8 @@ export interface SignedCall {
   /** Unix seconds of the signature's start. */
   readonly signedAt?: number;
   readonly expires?: number;
+  /** q-key-time, when it should differ from the sign time (the SDKs send the same window). */
+  readonly keyTime?: string;
   /** Skip signing altogether. */
   readonly unsigned?: boolean;
 }
@@ -68,6 +70,7 @@ export function signedHeaders(call: SignedCall): Record<string, string> {
     secretKey: call.secretKey ?? SECRET_KEY,
     start: call.signedAt ?? nowSeconds() - 1,
     ...(call.expires === undefined ? {} : { expires: call.expires }),
+    ...(call.keyTime === undefined ? {} : { keyTime: call.keyTime }),
   });
   return { ...signed, ...call.headers, authorization };
 }

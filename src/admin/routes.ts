@@ -7,6 +7,7 @@ import type { OpenResource } from '../api/resource.js';
 import type { Storage } from '../storage.js';
 import { VERSION } from '../version.js';
 import { renderDashboard } from './dashboard.js';
+import { mediaTypeOf, unsupportedMediaTypeMessage } from './guard.js';
 import { FaultInputError, type Fault, type FaultRegistry } from './faults.js';
 import type { RequestJournal } from './journal.js';
 import type { Seeds } from './seeds.js';
@@ -59,6 +60,10 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 export async function registerAdminRoutes(admin: FastifyInstance, options: AdminOptions): Promise<void> {
   const { config, storage, journal, faults, resources } = options;
   const store = storage.templates;
+  // The API reads any body as bytes; the admin API reads JSON, forms, and (bodiless, from
+  // browsers' DELETE) text/plain, and answers any other type 415.
+  admin.removeAllContentTypeParsers();
+  admin.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
   await admin.register(formbody, { bodyLimit: 64 * 1024 });
   // Many clients send `Content-Type: application/json` on every call, DELETE included, with no body.
   const parseJson = admin.getDefaultJsonParser('error', 'error');
@@ -68,7 +73,11 @@ export async function registerAdminRoutes(admin: FastifyInstance, options: Admin
     else parseJson(request, text, done);
   });
 
-  admin.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+  admin.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      request.ci.errorCode = 'UnsupportedMediaType';
+      return reply.code(415).type('application/json').send({ error: 'UnsupportedMediaType', message: unsupportedMediaTypeMessage(mediaTypeOf(request)) });
+    }
     const status = error instanceof AdminError ? error.status : error instanceof FaultInputError ? 400 : (error.statusCode ?? 500);
     const code = error instanceof AdminError ? error.code : error instanceof FaultInputError ? 'InvalidFault' : status >= 500 ? 'InternalError' : 'BadRequest';
     if (status >= 500) request.log.error({ err: error }, 'unexpected error');

@@ -16,6 +16,7 @@ import {
   OTHER_BUCKET,
   OTHER_BUCKET_HOST,
   TEMPORARY_KEY,
+  adminCase,
   bodyCase,
   fixedHttpCases,
   fixedTransportCases,
@@ -38,16 +39,35 @@ import { answerProblems, errorCodeOf, exchange, isAdminTarget, rawRequest, type 
  * from the contract's table), the connection must never be dropped, health must still answer,
  * memory must stay bounded, and the store must hold exactly the acknowledged creates.
  *
- * Replay a failing run with CIE_FUZZ_SEED=<seed> npx vitest run test/fuzz
+ * Replay a failing run with CIE_FUZZ_SEED=<seed> npx vitest run test/fuzz (add the same
+ * CIE_FUZZ_CASES for a run of `npm run fuzz`, which sets it to 10,000).
  */
 
-const seed = fuzzSeed();
-console.log(`fuzz seed ${seed} (replay with CIE_FUZZ_SEED=${seed} npx vitest run test/fuzz)`);
-
-/** Sequential HTTP cases by category; the transport cases come on top. */
-const HTTP_CASES: Readonly<Record<Exclude<Category, 'transport'>, number>> = { body: 1200, query: 300, header: 300, route: 250 };
-const MUTATED_TRANSPORT_CASES = 250;
+/** The share of each category in the generated cases; `npm test` runs DEFAULT_GENERATED_CASES of them. */
+const CATEGORY_WEIGHTS: Readonly<Record<Category, number>> = { body: 1200, query: 300, header: 300, route: 250, admin: 100, transport: 250 };
+const DEFAULT_GENERATED_CASES = Object.values(CATEGORY_WEIGHTS).reduce((sum, weight) => sum + weight, 0);
 const TRANSPORT_PARALLELISM = 8;
+/** Time allowed per generated case before the run is called stuck: generous, for a loaded machine. */
+const MS_PER_CASE = 60;
+
+/** CIE_FUZZ_CASES when set (npm run fuzz), else the share npm test runs. */
+function fuzzCaseCount(env: NodeJS.ProcessEnv = process.env): number {
+  const given = env['CIE_FUZZ_CASES'];
+  if (given === undefined || given.trim() === '') return DEFAULT_GENERATED_CASES;
+  const count = Number(given.trim());
+  if (!Number.isInteger(count) || count < 100) throw new Error(`CIE_FUZZ_CASES must be an integer of at least 100, not "${given}"`);
+  return count;
+}
+
+const seed = fuzzSeed();
+const generatedCases = fuzzCaseCount();
+console.log(`fuzz seed ${seed}, ${generatedCases} generated cases (replay with CIE_FUZZ_SEED=${seed} CIE_FUZZ_CASES=${generatedCases} npx vitest run test/fuzz)`);
+
+/** The generated cases of each category, in proportion to CATEGORY_WEIGHTS. */
+const counts = Object.fromEntries(
+  Object.entries(CATEGORY_WEIGHTS).map(([category, weight]) => [category, Math.round((generatedCases * weight) / DEFAULT_GENERATED_CASES)]),
+) as Record<Category, number>;
+const { transport: MUTATED_TRANSPORT_CASES, ...HTTP_CASES } = counts;
 
 interface Failure {
   readonly index: number;
@@ -93,9 +113,20 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** `{"error":"ForbiddenHost",…}`: the code of an /_emulator/ refusal. */
+function adminErrorOf(answer: Answer): string | undefined {
+  if (!/^application\/json/.test(answer.headers['content-type'] ?? '')) return undefined;
+  try {
+    const parsed = JSON.parse(answer.body.toString('utf8')) as { error?: unknown };
+    return typeof parsed.error === 'string' ? parsed.error : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function outcomeOf(answer: Answer): Outcome {
   if (answer.status >= 200 && answer.status < 300) return '2xx';
-  return errorCodeOf(answer) ?? String(answer.status);
+  return errorCodeOf(answer) ?? adminErrorOf(answer) ?? String(answer.status);
 }
 
 const text = (tree: XmlTree | undefined): string => (typeof tree === 'string' ? tree : '');
@@ -116,8 +147,13 @@ function track(request: { method: string; target: string }, answer: Answer): voi
   }
 }
 
+/** For the summary line: answers of 500 or more, and requests that got no answer at all. */
+const tally = { serverErrors: 0, unanswered: 0 };
+
 function record(index: number, fuzzCase: FuzzCase, problems: readonly string[]): void {
   casesRun++;
+  if (problems.some((problem) => /^a 5\d\d answer$/.test(problem))) tally.serverErrors++;
+  if (problems.some((problem) => problem.startsWith('no answer'))) tally.unanswered++;
   if (problems.length > 0) failures.push({ index, category: fuzzCase.category, label: fuzzCase.label.slice(0, 160), problems });
 }
 
@@ -170,11 +206,11 @@ describe(`fuzz (seed ${seed})`, () => {
     expect(failures.slice(before)).toEqual([]);
   });
 
-  it('answers every generated request with a 2xx or a contract 4xx in CI XML', { timeout: 180_000 }, async () => {
+  it('answers every generated request with a 2xx or a contract 4xx in CI XML', { timeout: Math.max(180_000, generatedCases * MS_PER_CASE) }, async () => {
     const random = new Random(seed);
     const state: GeneratorState = { random, kinds, known, index: 0 };
     const remaining = { ...HTTP_CASES };
-    const generators = { body: bodyCase, query: queryCase, header: headerCase, route: routeCase } as const;
+    const generators = { body: bodyCase, query: queryCase, header: headerCase, route: routeCase, admin: adminCase } as const;
     for (let index = 0; Object.values(remaining).some((count) => count > 0); index++) {
       const categories = (Object.keys(remaining) as (keyof typeof remaining)[]).filter((category) => remaining[category] > 0);
       const category = random.weighted(categories.map((name) => [remaining[name], name] as const));
@@ -221,10 +257,11 @@ describe(`fuzz (seed ${seed})`, () => {
       console.log(`seed ${seed}: ${failures.length} of ${casesRun} cases failed; the first ones:\n${failures.slice(0, 40).map((failure) => `  #${failure.index} [${failure.category}] ${failure.label}\n      ${failure.problems.join('\n      ')}`).join('\n')}`);
     }
     console.log(`seed ${seed}: ${casesRun} cases; outcomes ${JSON.stringify(Object.fromEntries([...outcomes].sort()))}`);
+    console.log(`fuzz: ${casesRun} requests, ${tally.serverErrors} answers of 5xx, ${tally.unanswered} without an answer, ${failures.length} failing (seed ${seed})`);
     expect(failures.slice(0, 10), `seed ${seed}: ${failures.length} failing cases`).toEqual([]);
-    expect(casesRun).toBeGreaterThanOrEqual(2000);
+    expect(casesRun).toBeGreaterThanOrEqual(generatedCases);
     // The fuzz reached past the signature: creates were made, and bodies were refused for their content.
-    for (const outcome of ['body 2xx', 'body InvalidContent', 'body InvalidArgument', 'body MissingContent', 'query 2xx', 'query InvalidArgument', 'header SignatureDoesNotMatch', 'route MethodNotAllowed', 'transport InvalidRequest']) {
+    for (const outcome of ['body 2xx', 'body InvalidContent', 'body InvalidArgument', 'body MissingContent', 'query 2xx', 'query InvalidArgument', 'header SignatureDoesNotMatch', 'route MethodNotAllowed', 'admin ForbiddenOrigin', 'admin ForbiddenHost', 'admin UnsupportedMediaType', 'transport InvalidRequest']) {
       expect(outcomes.get(outcome) ?? 0, outcome).toBeGreaterThan(0);
     }
   });

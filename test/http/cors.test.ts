@@ -40,7 +40,10 @@ describe('preflights', () => {
     '/nope?a=b',
     '/template/a/b',
     '/template/%zz',
+  ];
+  const adminPaths = [
     '/_emulator/',
+    '/_emulator',
     '/_emulator/requests?limit=5',
     '/_emulator/faults',
     '/_emulator/reset?bucket=examplebucket-1250000000',
@@ -56,6 +59,13 @@ describe('preflights', () => {
     expect(response.headers['access-control-allow-methods']).toBe('GET, POST, PUT, DELETE');
     expect(allowedHeaderNames(response)).toEqual(CORS_ALLOWED_HEADERS);
     expect(response.headers['access-control-expose-headers']).toBe(EXPOSED);
+    expect(response.headers['vary']).toContain('Origin');
+  });
+
+  it.each(adminPaths)('gives a preflight of %s no Allow-Origin: the browser fails it (CIE_ADMIN_ORIGINS is empty)', async (url) => {
+    const response = await preflight(app, url, 'content-type');
+    expect(response.statusCode).toBe(204);
+    expect(response.headers['access-control-allow-origin']).toBeUndefined();
     expect(response.headers['vary']).toContain('Origin');
   });
 
@@ -107,15 +117,23 @@ describe('an OPTIONS that is not a preflight', () => {
     ['/template/t1abc', 'PUT, DELETE, OPTIONS'],
     ['/template/t1abc?x=1', 'PUT, DELETE, OPTIONS'],
     ['/nope', 'OPTIONS'],
-    ['/_emulator/requests', 'GET, DELETE, OPTIONS'],
-    ['/_emulator/faults?x=1', 'GET, POST, DELETE, OPTIONS'],
-    ['/_emulator/reset', 'POST, OPTIONS'],
   ])('answers %s with 204 and Allow: %s', async (url, allow) => {
     const response = await app.inject({ method: 'OPTIONS', url });
     expect(response.statusCode).toBe(204);
     expect(response.body).toBe('');
     expect(response.headers['allow']).toBe(allow);
     expect(response.headers['access-control-allow-origin']).toBe('*');
+  });
+
+  it.each([
+    ['/_emulator/requests', 'GET, DELETE, OPTIONS'],
+    ['/_emulator/faults?x=1', 'GET, POST, DELETE, OPTIONS'],
+    ['/_emulator/reset', 'POST, OPTIONS'],
+  ])('answers %s with 204 and Allow: %s, and no Allow-Origin (the admin API has no * )', async (url, allow) => {
+    const response = await app.inject({ method: 'OPTIONS', url });
+    expect(response.statusCode).toBe(204);
+    expect(response.headers['allow']).toBe(allow);
+    expect(response.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('gives a preflight no Allow header', async () => {
@@ -177,16 +195,12 @@ describe('headers on every answer', () => {
     expect(response.headers['x-ci-request-id']).toBe(error.requestId);
   });
 
-  it('on /_emulator answers: the 401 of a missing admin token, a 404, a 200', async () => {
+  it('not on /_emulator answers to a page (CIE_ADMIN_ORIGINS is empty): the 401 of a missing admin token, a 404, a 200', async () => {
     const refused = await app.inject({ method: 'GET', url: '/_emulator/requests', headers: withOrigin });
-    expect(refused.statusCode).toBe(401);
-    expectCors(refused);
     const unknown = await app.inject({ method: 'GET', url: '/_emulator/nope', headers: withOrigin });
-    expect(unknown.statusCode).toBe(404);
-    expectCors(unknown);
     const health = await app.inject({ method: 'GET', url: '/_emulator/health', headers: withOrigin });
-    expect(health.statusCode).toBe(200);
-    expectCors(health);
+    expect([refused.statusCode, unknown.statusCode, health.statusCode]).toEqual([401, 404, 200]);
+    for (const response of [refused, unknown, health]) expect(response.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('on the 431 the HTTP parser refuses, as * (the Origin was never read)', async () => {
@@ -245,5 +259,30 @@ describe('CIE_CORS_ORIGINS narrows the origins', () => {
     expect(allowed.headers['access-control-allow-origin']).toBe(ALLOWED);
     const other = await app.inject({ method: 'GET', url: '/template/%zz', headers: { origin: 'http://evil.example.test' } });
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('CIE_ADMIN_ORIGINS opens /_emulator to the pages it names, and only to them', () => {
+  const RUNNER = 'http://127.0.0.1:51204';
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    // Given as a user might write it; compared as a browser sends Origin.
+    app = await testServer({ adminOrigins: ['http://127.0.0.1:51204', 'HTTP://Runner.Example.Test:80'] });
+  });
+  afterAll(() => app.close());
+
+  it.each([RUNNER, 'http://runner.example.test'])('echoes %s on admin preflights and answers', async (origin) => {
+    const response = await preflight(app, '/_emulator/reset', 'content-type', origin);
+    expect(response.headers['access-control-allow-origin']).toBe(origin);
+    expect(allowedHeaderNames(response)).toContain('Authorization');
+    const requests = await app.inject({ method: 'GET', url: '/_emulator/requests', headers: { origin } });
+    expect(requests.statusCode).toBe(200);
+    expect(requests.headers['access-control-allow-origin']).toBe(origin);
+  });
+
+  it.each([PAGE_ORIGIN, 'http://127.0.0.1:51205', 'null'])('gives %s none on admin paths, while the CI API still answers it', async (origin) => {
+    expect((await preflight(app, '/_emulator/requests', undefined, origin)).headers['access-control-allow-origin']).toBeUndefined();
+    expect((await app.inject({ method: 'GET', url: '/_emulator/requests', headers: { origin } })).headers['access-control-allow-origin']).toBeUndefined();
+    expect((await preflight(app, '/template', undefined, origin)).headers['access-control-allow-origin']).toBe(origin);
   });
 });

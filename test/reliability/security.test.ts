@@ -72,6 +72,20 @@ describe('signature windows and replays', () => {
     const response = await call(app, { method: 'GET', path: '/template', signedAt: seconds() + 16 * 60 });
     expect(errorOf(response)).toMatchObject({ status: 403, code: 'RequestTimeTooSkewed' });
   });
+
+  it('refuses a create whose key time ended, or does not cover its sign time, and creates nothing', async () => {
+    const name = 'stale-key';
+    // The earlier tests moved the server's clock: every signature here starts at its time.
+    const ended = await call(app, { method: 'POST', path: '/template', body: ocrBody(name), signedAt: seconds() - 1, keyTime: '0;1' });
+    expect(errorOf(ended)).toMatchObject({ status: 401, code: 'SignatureExpired', message: expect.stringContaining('q-key-time') });
+    const start = seconds() - 1;
+    const narrow = await call(app, { method: 'POST', path: '/template', body: ocrBody(name), signedAt: start, keyTime: `${start};${start + 60}` });
+    expect(errorOf(narrow)).toMatchObject({ status: 401, code: 'SignatureExpired', message: expect.stringContaining('does not cover') });
+    const ahead = await call(app, { method: 'POST', path: '/template', body: ocrBody(name), signedAt: seconds() - 1, keyTime: `${seconds() + 16 * 60};${seconds() + 3600}` });
+    expect(errorOf(ahead)).toMatchObject({ status: 403, code: 'RequestTimeTooSkewed' });
+    const list = await call(app, { method: 'GET', path: '/template', query: { name }, signedAt: seconds() - 1 });
+    expect(list.body).toContain('<TotalCount>0</TotalCount>');
+  });
 });
 
 describe('tampering', () => {
@@ -205,6 +219,35 @@ describe('the admin token', () => {
     expect(cookie).toMatch(/SameSite=Strict/);
     expect((await get('/_emulator/requests', { cookie: cookie.split(';')[0] ?? '' })).statusCode).toBe(200);
     expect((await get('/_emulator/requests', { cookie: 'cie_admin_token=wrong' })).statusCode).toBe(401);
+  });
+});
+
+describe('the admin door on the real CLI, configured as the image is (CIE_HOST=0.0.0.0)', () => {
+  let server: RunningCli;
+  beforeAll(async () => {
+    server = await cli({ CIE_HOST: '0.0.0.0', CIE_DB: ':memory:', CIE_ALLOWED_HOSTS: 'ci.internal.example', CIE_ADMIN_ORIGINS: 'http://localhost:5173' });
+  });
+
+  const admin = (method: 'GET' | 'POST', path: string, host: string, headers: Record<string, string> = {}): ReturnType<typeof send> =>
+    send(server.port, { method, path, unsigned: true, host, headers });
+
+  it('refuses Host evil.example:8080 on the journal, and answers it on health and on a signed /template', async () => {
+    const refused = await admin('GET', '/_emulator/requests', 'evil.example:8080');
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body)).toMatchObject({ error: 'ForbiddenHost' });
+    expect((await admin('GET', '/_emulator/health', 'evil.example:8080')).status).toBe(200);
+    expect((await send(server.port, { method: 'GET', path: '/template', host: 'evil.example:8080' })).status).toBe(200);
+  });
+
+  it.each(['ci-emulator:8080', 'localhost', '127.0.0.1', 'ci.internal.example:8080'])('answers the journal on Host %s', async (host) => {
+    expect((await admin('GET', '/_emulator/requests', host)).status).toBe(200);
+  });
+
+  it('takes a reset from the origin CIE_ADMIN_ORIGINS lists, and refuses one from the port beside it', async () => {
+    const refused = await admin('POST', '/_emulator/reset', 'localhost:8080', { origin: 'http://localhost:5174', 'sec-fetch-site': 'same-site' });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body)).toMatchObject({ error: 'ForbiddenOrigin' });
+    expect((await admin('POST', '/_emulator/reset', 'localhost:8080', { origin: 'http://localhost:5173', 'sec-fetch-site': 'same-site' })).status).toBe(200);
   });
 });
 
@@ -365,6 +408,9 @@ describe('secrets', () => {
       // (Not kept: the answer to ?token= sets the cookie that carries the token, by design.)
       await app.inject({ method: 'GET', url: `/_emulator/requests?token=${ADMIN_TOKEN}` });
       keep(await app.inject({ method: 'GET', url: '/_emulator/requests', headers: { authorization: `Bearer ${ADMIN_TOKEN}x` } }));
+      // The admin door's refusals: the token rides in the cookie, and must not come back.
+      keep(await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { origin: 'http://localhost:5173', 'sec-fetch-site': 'same-site', cookie: `cie_admin_token=${ADMIN_TOKEN}` } }));
+      keep(await app.inject({ method: 'GET', url: '/_emulator/requests', headers: { host: 'evil.example', authorization: `Bearer ${ADMIN_TOKEN}` } }));
 
       const journal = await app.inject({ method: 'GET', url: '/_emulator/requests', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       const dashboard = await app.inject({ method: 'GET', url: '/_emulator/', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });

@@ -100,6 +100,24 @@ const CASES: readonly AnySettingCase[] = [
     bad: [['localhost:5173', /not an origin/], [' , ', /lists no origin/], ['http://a.test/path', /not an origin/]],
   },
   {
+    key: 'adminOrigins',
+    text: 'http://localhost:5173, https://App.Example.com:443',
+    parsed: ['http://localhost:5173', 'https://app.example.com'],
+    otherText: 'http://127.0.0.1:9000',
+    otherParsed: ['http://127.0.0.1:9000'],
+    defaultValue: [],
+    bad: [['*', /"\*" is not allowed: name each origin/], ['http://a.test,*', /"\*" is not allowed/], ['localhost:5173', /not an origin/], [' , ', /lists no origin/], ['http://a.test/path', /not an origin/]],
+  },
+  {
+    key: 'allowedHosts',
+    text: 'ci.internal.example, Emulator.Test',
+    parsed: ['ci.internal.example', 'emulator.test'],
+    otherText: 'my_host',
+    otherParsed: ['my_host'],
+    defaultValue: [],
+    bad: [['ci.example:8080', /has a port: give the host name alone/], ['http://x', /not a host name/], [' , ', /lists no host name/], ['a..b', /not a host name/], ['*.example', /not a host name/]],
+  },
+  {
     key: 'logLevel', text: 'debug', parsed: 'debug', otherText: 'silent', otherParsed: 'silent', defaultValue: 'info',
     bad: [['verbose', /"verbose" is not one of fatal, error, warn, info, debug, trace, silent/]],
   },
@@ -156,8 +174,8 @@ describe('the settings table', () => {
     expect(flagName('defaultBucket')).toBe('default-bucket');
     expect(ENV_NAMES).toEqual([
       'CIE_PORT', 'CIE_HOST', 'CIE_DB', 'CIE_KEYS', 'CIE_AUTH', 'CIE_STRICT', 'CIE_DEFAULT_BUCKET', 'CIE_REGION', 'CIE_TZ_OFFSET',
-      'CIE_SEED', 'CIE_ADMIN_TOKEN', 'CIE_CORS_ORIGINS', 'CIE_LOG_LEVEL', 'CIE_JOURNAL_SIZE', 'CIE_TLS_CERT', 'CIE_TLS_KEY',
-      'CIE_JOB_DURATION_MS', 'CIE_CALLBACK_HOSTS',
+      'CIE_SEED', 'CIE_ADMIN_TOKEN', 'CIE_CORS_ORIGINS', 'CIE_ADMIN_ORIGINS', 'CIE_ALLOWED_HOSTS', 'CIE_LOG_LEVEL', 'CIE_JOURNAL_SIZE',
+      'CIE_TLS_CERT', 'CIE_TLS_KEY', 'CIE_JOB_DURATION_MS', 'CIE_CALLBACK_HOSTS',
     ]);
   });
 });
@@ -273,7 +291,8 @@ describe('the help text', () => {
     expect(line).toBeDefined();
     expect(line).toContain(envName(key));
     const row = CASES.find((setting) => setting.key === key)!;
-    const shownDefault = row.defaultValue === undefined ? 'none' : key === 'keys' ? 'AKIDEXAMPLE:SECRETKEYEXAMPLE:1250000000' : String(row.defaultValue);
+    const unset = row.defaultValue === undefined || (Array.isArray(row.defaultValue) && row.defaultValue.length === 0);
+    const shownDefault = unset ? 'none' : key === 'keys' ? 'AKIDEXAMPLE:SECRETKEYEXAMPLE:1250000000' : String(row.defaultValue);
     expect(line).toContain(`(default: ${shownDefault})`);
   });
 });
@@ -297,6 +316,9 @@ describe('typed options (startEmulator)', () => {
     [{ strict: 'yes' as unknown as boolean }, /^CIE_STRICT: yes is not true or false/],
     [{ logLevel: 'loud' as EmulatorConfig['logLevel'] }, /^CIE_LOG_LEVEL: /],
     [{ tlsCert: 'c.pem' }, /^CIE_TLS_KEY: /],
+    [{ adminOrigins: ['*'] }, /^CIE_ADMIN_ORIGINS: "\*" is not an origin/],
+    [{ adminOrigins: ['localhost:5173'] }, /^CIE_ADMIN_ORIGINS: /],
+    [{ allowedHosts: ['a b'] }, /^CIE_ALLOWED_HOSTS: "a b" is not a host name/],
   ] as const)('refuses %j', (overrides, message) => {
     expect(configErrorOf(() => resolveConfig(overrides as Partial<EmulatorConfig>)).message).toMatch(message);
   });

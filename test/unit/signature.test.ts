@@ -222,6 +222,54 @@ describe('verdicts', () => {
   });
 });
 
+describe('q-key-time is checked like q-sign-time', () => {
+  const credential: Credential = { secretId: 'AKIDEXAMPLE', secretKey: 'SECRETKEYEXAMPLE', appId: APPID };
+  const credentials = new Map([[credential.secretId, credential]]);
+  const now = 1_700_000_000;
+  /** A correct signature over `signTime`, its SignKey derived from `keyTime`: only the windows can fail it. */
+  const check = (signTime: readonly [number, number], keyTime: string): Verdict => {
+    const [start, end] = signTime;
+    const authorization = signRequest({ method: 'GET', path: '/template', headers: { host: 'h' }, secretId: 'AKIDEXAMPLE', secretKey: 'SECRETKEYEXAMPLE', start, expires: end - start, keyTime });
+    return verifyRequest({ request: { method: 'GET', path: '/template', query: [], headers: { host: 'h', authorization } }, credentials, now, appId: APPID });
+  };
+  const nodeWindow = [now - 1, now + 899] as const;
+
+  it.each([
+    ['ended an hour ago', `${now - 7200};${now - 3600}`, 'SignatureExpired', /signing key expired at 1699996400 \(q-key-time/],
+    ['ended a second ago', `${now - 899};${now - 1}`, 'SignatureExpired', /signing key expired/],
+    ['0;1, with a current sign time', '0;1', 'SignatureExpired', /signing key expired at 1 /],
+    ['starting more than 15 minutes ahead', `${now + 901};${now + 2000}`, 'RequestTimeTooSkewed', /signing key starts at 1700000901 \(q-key-time\), more than 15 minutes/],
+    ['starting after the sign time', `${now + 100};${now + 2000}`, 'SignatureExpired', /q-key-time 1700000100;1700002000 does not cover q-sign-time 1699999999;1700000899/],
+    ['ending before the sign time ends', `${now - 1};${now + 100}`, 'SignatureExpired', /q-key-time 1699999999;1700000100 does not cover q-sign-time 1699999999;1700000899/],
+  ] as const)('refuses a key time %s', (_what, keyTime, code, message) => {
+    const verdict = check(nodeWindow, keyTime);
+    expect(verdict).toMatchObject({ ok: false, code, secretId: 'AKIDEXAMPLE' });
+    if (!verdict.ok) expect(verdict.message).toMatch(message);
+  });
+
+  it.each([
+    ['cos-nodejs-sdk-v5 and cos-js-sdk-v5: 900 s', [now - 1, now + 899]],
+    ['cos-go-sdk-v5: 1 h', [now, now + 3600]],
+    ['cos-python-sdk-v5: 10,000 s', [now - 60, now + 9940]],
+    ['a presigned URL for 50 years (the COS FAQ\'s example of a long signature)', [now, now + 50 * 365 * 86_400]],
+  ] as const)('accepts the window of %s, key time = sign time', (_what, window) => {
+    expect(check(window, window.join(';'))).toMatchObject({ ok: true });
+  });
+
+  it('accepts a key time wider than the sign time, and one ending exactly now', () => {
+    expect(check(nodeWindow, `${now - 3600};${now + 3600}`)).toMatchObject({ ok: true });
+    expect(check([now - 10, now], `${now - 10};${now}`)).toMatchObject({ ok: true });
+    expect(check([now + 900, now + 1000], `${now + 900};${now + 1000}`)).toMatchObject({ ok: true });
+  });
+
+  it('reports an expired sign time before the key time, and an ended key before a skewed start', () => {
+    const expiredSign = check([now - 7200, now - 3600], '0;1');
+    if (expiredSign.ok) throw new Error('accepted');
+    expect(expiredSign.message).toMatch(/\(q-sign-time\)/);
+    expect(check([now + 1000, now + 2000], '0;1')).toMatchObject({ code: 'SignatureExpired' });
+  });
+});
+
 describe('pieces', () => {
   it('encodes like the SDKs', () => {
     expect(encode("模板 (1)*!'~._-")).toBe('%E6%A8%A1%E6%9D%BF%20%281%29%2A%21%27~._-');
