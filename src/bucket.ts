@@ -8,8 +8,9 @@ export interface BucketRef {
   readonly region: string;
 }
 
-// <bucket>-<appid>.(ci|cos).<region>.(myqcloud.com|localhost)[:port]
-const BUCKET_HOST = /^([a-z0-9](?:[a-z0-9-]*[a-z0-9])?-(\d+))\.(?:ci|cos)\.([a-z0-9-]+)\.(?:myqcloud\.com|localhost)(?::\d+)?$/;
+// <bucket>-<appid>.(ci|cos).<region>.(myqcloud.com|localhost)[:port], or <bucket>-<appid>.localhost[:port]
+// (what an SDK builds from an endpoint of `localhost:8080`; browsers resolve every *.localhost).
+const BUCKET_HOST = /^([a-z0-9](?:[a-z0-9-]*[a-z0-9])?-(\d+))\.(?:(?:ci|cos)\.([a-z0-9-]+)\.(?:myqcloud\.com|localhost)|localhost)(?::\d+)?$/;
 
 export function bucketRef(bucketId: string, region: string): BucketRef {
   const match = BUCKET_ID.exec(bucketId);

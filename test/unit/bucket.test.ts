@@ -29,6 +29,7 @@ describe('bucketFromHost', () => {
     ['a myqcloud host with a port', 'examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com:443', 'examplebucket-1250000000', '1250000000', 'ap-guangzhou'],
     ['dashes in the bucket name', 'my-test-bucket-1300000000.ci.ap-shanghai.myqcloud.com', 'my-test-bucket-1300000000', '1300000000', 'ap-shanghai'],
     ['digits before the APPID', 'bucket-2024-1300000000.ci.ap-shanghai.myqcloud.com', 'bucket-2024-1300000000', '1300000000', 'ap-shanghai'],
+    ['<bucket>.localhost, in the default region', 'examplebucket-1250000000.localhost:8080', 'examplebucket-1250000000', '1250000000', 'ap-default'],
     ['upper case, answered in lower case', 'ExampleBucket-1250000000.CI.AP-Guangzhou.MyQcloud.COM', 'examplebucket-1250000000', '1250000000', 'ap-guangzhou'],
   ])('reads the bucket of %s', (_what, host, id, appId, region) => {
     expect(bucketFromHost(host, DEFAULT)).toEqual({ id, appId, region });
