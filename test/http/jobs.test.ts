@@ -530,6 +530,15 @@ describe('queues', () => {
     expect((await submitOne(app, jobBody(), { host })).State).toBe('Submitted');
   });
 
+  it('a State in another case pauses too (the default mode compares enums without case)', async () => {
+    const host = hostOf('paused-lower');
+    const queueId = await queueIdOf(app, host);
+    expect((await call(app, { method: 'PUT', path: `/queue/${queueId}`, body: '<Request><Name>q</Name><State>paused</State></Request>', host })).statusCode).toBe(200);
+    expect(errorOf(await call(app, { method: 'POST', path: '/jobs', body: jobBody(), host })).code).toBe('QueuePaused');
+    const listed = xml((await call(app, { method: 'GET', path: '/queue', query: { state: 'Paused' }, host })).body)['Response'];
+    expect(listed).toMatchObject({ TotalCount: '1' });
+  });
+
   it('PUT /queue/<id> of a queue the bucket does not have: 404 QueueNotFound', async () => {
     const own = await queueIdOf(app);
     const error = errorOf(await call(app, { method: 'PUT', path: '/queue/p00000000000000000000000000000000', body: '<Request><Name>q</Name><State>Paused</State></Request>' }));
