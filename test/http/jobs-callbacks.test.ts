@@ -210,6 +210,7 @@ describe('a callback to a local HTTP server', () => {
 describe('a callback that cannot be delivered is journalled, and the job still ends', () => {
   it.each([
     ['a public address', 'http://8.8.8.8/callback', /^8\.8\.8\.8 resolves to 8\.8\.8\.8, not loopback or a private network/],
+    ['a public IPv6 address', 'http://[2001:4860:4860::8888]/callback', /^2001:4860:4860::8888 resolves to 2001:4860:4860::8888, not loopback or a private network/],
     ['a public name', 'http://example.com/callback', /^example\.com (resolves to .*, not loopback or a private network|does not resolve)/],
     ['a link-local address', 'http://169.254.169.254/latest/meta-data', /link-local address 169\.254\.169\.254, which callbacks never reach/],
     ['another scheme', 'ftp://127.0.0.1/callback', /^ftp: is not http or https/],
