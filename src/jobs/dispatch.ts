@@ -43,7 +43,8 @@ export class CallbackDispatcher {
     }
     const queue = job.queueId === defaultQueueId(job.bucket) ? this.services.storage.jobs.queue(job.bucket) : undefined;
     const notify = queue?.notify;
-    if (notify === undefined || notify['State'] !== 'On' || typeof notify['Url'] !== 'string' || notify['Url'] === '') return undefined;
+    // `on` too: the default mode takes enum values without regard to case, and stores them as sent.
+    if (notify === undefined || String(notify['State']).toLowerCase() !== 'on' || typeof notify['Url'] !== 'string' || notify['Url'] === '') return undefined;
     return { url: notify['Url'], format: String(notify['ResultFormat'] ?? 'XML'), type: String(notify['Type'] ?? 'Url') };
   }
 

@@ -296,6 +296,17 @@ describe("the queue's NotifyConfig", () => {
     const journal = (await app.inject({ url: '/_emulator/requests' })).json<{ requests: JournalEntry[] }>().requests;
     expect(journal.filter((entry) => entry.callback?.jobId === silenced.JobId)).toEqual([]);
   });
+
+  it('sends nothing when Off, and takes On in another case', async () => {
+    await configure(`<Url>${receiver.url('/off')}</Url><State>Off</State>`);
+    const off = await submitOne(app, jobBody(), { host });
+    await finish(app, off.JobId);
+    await configure(`<Url>${receiver.url('/lower')}</Url><State>on</State>`);
+    const lower = await submitOne(app, jobBody(), { host });
+    await finish(app, lower.JobId);
+    expect((await callbackEntry(app, lower.JobId)).callback).toMatchObject({ result: 'sent' });
+    expect(receiver.received.map((request) => request.url)).toEqual(['/lower']);
+  });
 });
 
 describe('CIE_CALLBACK_HOSTS', () => {
