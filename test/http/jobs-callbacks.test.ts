@@ -254,6 +254,10 @@ describe('a callback that cannot be delivered is journalled, and the job still e
     const withUrl = await submitOne(app, callbackJob(receiver.url('/tdmq'), mq));
     await finish(app, withUrl.JobId);
     expect((await callbackEntry(app, withUrl.JobId)).callback).toMatchObject({ result: 'skipped', error: 'CallBackType TDMQ: only Url callbacks are sent' });
+    // As the docs send it: no CallBack URL, only the queue's configuration.
+    const mqOnly = await submitOne(app, jobBody({ extra: mq }));
+    await finish(app, mqOnly.JobId);
+    expect((await callbackEntry(app, mqOnly.JobId)).callback).toMatchObject({ jobId: mqOnly.JobId, result: 'skipped', error: 'CallBackType TDMQ: only Url callbacks are sent' });
     expect(receiver.received).toEqual([]);
   });
 });
@@ -295,6 +299,14 @@ describe("the queue's NotifyConfig", () => {
     expect(receiver.received.map((request) => request.url)).toEqual(['/queue']);
     const journal = (await app.inject({ url: '/_emulator/requests' })).json<{ requests: JournalEntry[] }>().requests;
     expect(journal.filter((entry) => entry.callback?.jobId === silenced.JobId)).toEqual([]);
+  });
+
+  it('of Type TDMQ, with no Url, is journalled as skipped', async () => {
+    await configure('<Type>TDMQ</Type><State>On</State><MqMode>Queue</MqMode><MqRegion>gz</MqRegion><MqName>ci-events</MqName>');
+    const job = await submitOne(app, jobBody(), { host });
+    await finish(app, job.JobId);
+    expect((await callbackEntry(app, job.JobId)).callback).toMatchObject({ url: '', result: 'skipped', error: 'CallBackType TDMQ: only Url callbacks are sent' });
+    expect(receiver.received).toEqual([]);
   });
 
   it('sends nothing when Off, and takes On in another case', async () => {
