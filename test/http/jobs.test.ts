@@ -748,6 +748,48 @@ describe('POST /_emulator/jobs/<JobId>', () => {
   });
 });
 
+describe('the admin token', () => {
+  it('guards the moves too', async () => {
+    const guarded = await testServer({ jobDurationMs: 'manual', adminToken: 'move-token' });
+    try {
+      const job = await submitOne(guarded, jobBody());
+      const refused = await moveJob(guarded, job.JobId, { state: 'Success' });
+      expect(refused.statusCode).toBe(401);
+      expect(refused.json()).toMatchObject({ error: 'Unauthorized' });
+      expect((await describeJob(guarded, job.JobId)).State).toBe('Submitted');
+      const moved = await guarded.inject({ method: 'POST', url: `/_emulator/jobs/${job.JobId}`, payload: { state: 'Success' }, headers: { authorization: 'Bearer move-token' } });
+      expect(moved.statusCode).toBe(200);
+      expect((await describeJob(guarded, job.JobId)).State).toBe('Success');
+    } finally {
+      await guarded.close();
+    }
+  });
+});
+
+describe('Progress', () => {
+  it("is the share of a Running job's time gone by, read on the server's clock", async () => {
+    // An hour-long life on a clock the test moves: no timer fires while the test runs.
+    let now = Math.floor(Date.now() / 1000) * 1000;
+    const clocked = await testServer({ jobDurationMs: 3_600_000, auth: 'off' }, { clock: () => now });
+    try {
+      const job = await submitOne(clocked, jobBody());
+      now += 10 * 60_000;
+      expect((await describeJob(clocked, job.JobId)).Progress).toBe('0');
+      // Started by hand at minute 10; it is due to end at minute 60.
+      expect((await moveJob(clocked, job.JobId, { state: 'Running' })).statusCode).toBe(200);
+      now += 25 * 60_000;
+      expect(await describeJob(clocked, job.JobId)).toMatchObject({ State: 'Running', Progress: '50' });
+      // Past its end and still Running (its timer has not fired): 99 until it succeeds.
+      now += 60 * 60_000;
+      expect((await describeJob(clocked, job.JobId)).Progress).toBe('99');
+      expect((await moveJob(clocked, job.JobId, { state: 'Success' })).statusCode).toBe(200);
+      expect((await describeJob(clocked, job.JobId)).Progress).toBe('100');
+    } finally {
+      await clocked.close();
+    }
+  });
+});
+
 describe('POST /_emulator/reset', () => {
   let fresh: FastifyInstance;
   beforeAll(async () => {
