@@ -161,6 +161,22 @@ describe('POST /jobs, several operations', () => {
     expect(errorOf(refused)).toMatchObject({ status: 400, code: 'InvalidArgument', message: `Operation may be given at most ${MAX_OPERATIONS} times; got ${MAX_OPERATIONS + 1}.` });
   });
 
+  it('takes a root Tag beside a Tag in each Operation (Go CreateMultiGeneratePlayListJobs) as one job per Operation; strict mode refuses it', async () => {
+    const playlist = (name: string): string =>
+      `<Operation><Tag>GeneratePlayList</Tag>${output(`live/${name}.m3u8`)}<Transcode><Container><Format>hls</Format></Container><Video><Codec>H.264</Codec><Width>1280</Width></Video></Transcode></Operation>`;
+    const body = `<Request><Tag>GeneratePlayList</Tag><Input><Object>in/live.mp4</Object></Input>${playlist('a')}${playlist('b')}</Request>`;
+    const response = await call(app, { method: 'POST', path: '/jobs', body });
+    expect(response.statusCode, response.body).toBe(200);
+    const { jobs, requestId } = jobsOf(response.body);
+    expect(jobs.map((job) => [job.Tag, (job.Operation['Output'] as { Object: string }).Object])).toEqual([
+      ['GeneratePlayList', 'live/a.m3u8'],
+      ['GeneratePlayList', 'live/b.m3u8'],
+    ]);
+    const journal = (await app.inject({ url: '/_emulator/requests?limit=5' })).json<{ requests: { requestId: string; ignored: string[]; repeated: string[] }[] }>().requests;
+    expect(journal.find((entry) => entry.requestId === requestId)).toMatchObject({ ignored: ['Tag'], repeated: [] });
+    expect(errorOf(await call(strictApp, { method: 'POST', path: '/jobs', body }))).toMatchObject({ status: 400, code: 'InvalidArgument', message: 'Operation is given more than once.' });
+  });
+
   it('stores none of them when one is refused', async () => {
     const host = hostOf('multi-refused');
     const body = `<Request><Input><Object>in/a.mp4</Object></Input>${operation('Transcode', TRANSCODE_PRESET.id, 'a')}${operation('Transcode', 't1000000000000000000000000000000ff', 'b')}</Request>`;
