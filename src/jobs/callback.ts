@@ -33,7 +33,8 @@ export class CallbackPolicy {
     }
     const linkLocal = addresses.find(({ address, family }) => LINK_LOCAL.check(address, family === 6 ? 'ipv6' : 'ipv4'));
     if (linkLocal !== undefined) return { refused: `${host} resolves to the link-local address ${linkLocal.address}, which callbacks never reach` };
-    const byName = this.#anyHost || this.#listed !== undefined || isLocalName(host);
+    // An IP literal is judged by its address alone: `2001:db8::1` has no dot, but it is no single-label name.
+    const byName = this.#anyHost || this.#listed !== undefined || (isIP(host) === 0 && isLocalName(host));
     const chosen = addresses.find(({ address, family }) => byName || PRIVATE.check(address, family === 6 ? 'ipv6' : 'ipv4'));
     if (chosen === undefined) {
       return { refused: `${host} resolves to ${addresses.map(({ address }) => address).join(', ')}, not loopback or a private network; list it in CIE_CALLBACK_HOSTS` };

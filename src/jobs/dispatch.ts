@@ -33,18 +33,22 @@ export class CallbackDispatcher {
 
   /**
    * The job's own CallBack, or else its queue's NotifyConfig when that is On ("CallBack 优先级高于
-   * 队列的回调地址"); `no` silences the queue's.
+   * 队列的回调地址"); `no` silences the queue's. A TDMQ or Kafka callback names a message queue
+   * (CallBackMqConfig), not a URL: it is never sent, but it is journalled, URL or none. Values
+   * are compared without regard to case, as the default mode reads them.
    */
   #target(job: StoredJob): { url: string; format: string; type: string } | undefined {
-    const own = job.data['CallBack'];
-    if (typeof own === 'string' && own !== '') {
-      if (own.toLowerCase() === 'no') return undefined;
-      return { url: own, format: String(job.data['CallBackFormat'] ?? 'XML'), type: String(job.data['CallBackType'] ?? 'Url') };
-    }
+    const own = textOf(job.data['CallBack']);
+    if (own.toLowerCase() === 'no') return undefined;
+    const ownType = textOf(job.data['CallBackType']) || 'Url';
+    if (own !== '' || !isUrlType(ownType)) return { url: own, format: textOf(job.data['CallBackFormat']) || 'XML', type: ownType };
     const queue = job.queueId === defaultQueueId(job.bucket) ? this.services.storage.jobs.queue(job.bucket) : undefined;
     const notify = queue?.notify;
-    if (notify === undefined || notify['State'] !== 'On' || typeof notify['Url'] !== 'string' || notify['Url'] === '') return undefined;
-    return { url: notify['Url'], format: String(notify['ResultFormat'] ?? 'XML'), type: String(notify['Type'] ?? 'Url') };
+    if (notify === undefined || textOf(notify['State']).toLowerCase() !== 'on') return undefined;
+    const url = textOf(notify['Url']);
+    const type = textOf(notify['Type']) || 'Url';
+    if (url === '' && isUrlType(type)) return undefined;
+    return { url, format: textOf(notify['ResultFormat']) || 'XML', type };
   }
 
   async #dispatch(job: StoredJob): Promise<void> {
@@ -64,7 +68,7 @@ export class CallbackDispatcher {
   async #deliver(target: string, type: string, body: string, contentType: string): Promise<CallbackOutcome> {
     const at = new Date(this.services.clock()).toISOString();
     // TDMQ and Kafka callbacks go to message queues the emulator has none of.
-    if (type.toLowerCase() !== 'url') return { url: target, at, result: 'skipped', error: `CallBackType ${type}: only Url callbacks are sent` };
+    if (!isUrlType(type)) return { url: target, at, result: 'skipped', error: `CallBackType ${type}: only Url callbacks are sent` };
     let url: URL;
     try {
       url = new URL(target);
@@ -103,3 +107,6 @@ export class CallbackDispatcher {
     });
   }
 }
+
+const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
+const isUrlType = (type: string): boolean => type.toLowerCase() === 'url';

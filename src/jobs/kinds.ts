@@ -135,7 +135,8 @@ export const JOB_KINDS: readonly JobKind[] = [
   }),
   templated('SpeechRecognition', 'SpeechRecognition', 'I:提交语音识别任务; Go example jobs.go (posts to /jobs)'),
   templated('PicProcess', 'PicProcess', 'D:436/85035; Go example jobs.go'),
-  templated('VideoTargetRec', 'VideoTargetRec', 'Go example jobs.go; Python demo ci_media.py', { output: 'none' }),
+  // Go's file job sends no Output; the Python demo's live-stream job sends one (its result stream).
+  templated('VideoTargetRec', 'VideoTargetRec', 'Go example jobs.go; Python demo ci_media.py', { output: 'optional' }),
   templated('NoiseReduction', 'NoiseReduction', 'I:提交音频降噪任务 (no TemplateId in the table: the kind exists)', { parametersRequired: false }),
   job({ tag: 'ImageOCR', templates: ['ImageOCR'], parametersRequired: true, output: 'none', makes: 'nothing', source: 'D:436/115976; Go example jobs.go' }),
   job({

@@ -66,7 +66,8 @@ export function updatedSettings(data: GroupValue, now: number): QueueSettings {
   const notify = data['NotifyConfig'];
   return {
     name: String(data['Name']),
-    state: data['State'] === 'Paused' ? 'Paused' : 'Active',
+    // The default mode takes `paused` as well: enum values compare without regard to case.
+    state: String(data['State']).toLowerCase() === 'paused' ? 'Paused' : 'Active',
     notify: typeof notify === 'object' && !Array.isArray(notify) ? (notify as GroupValue) : DEFAULT_QUEUE.notify,
     updatedAt: now,
   };

@@ -95,6 +95,13 @@ export class JobDeclarations {
     const tags = root.children.filter((child) => child.name === 'Tag');
     const operations = root.children.filter((child) => child.name === 'Operation');
     if (tags.length === 0 && operations.length > 0) return { jobs: this.#readMany(root, operations, mode, notes), notes };
+    // cos-go-sdk-v5's CreateMultiGeneratePlayListJobs example sends a root Tag as well as one in each
+    // Operation: the default mode reads that as the multi-job form it is, and ignores the root Tag.
+    if (!mode.strict && operations.length > 1 && operations.every((operation) => operation.children.some((child) => child.name === 'Tag'))) {
+      notes.ignore('Tag');
+      const untagged = { ...root, children: root.children.filter((child) => child.name !== 'Tag') };
+      return { jobs: this.#readMany(untagged, operations, mode, notes), notes };
+    }
     const tag = lastText(tags, 'Tag', mode, notes);
     const rest = root.children.filter((child) => child.name !== 'Tag');
     return { jobs: [this.#readOne(tag, rest, mode, notes, '')], notes };

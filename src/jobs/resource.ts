@@ -95,7 +95,8 @@ function openJobs(services: ApiServices): OpenResource {
       createdAt: now,
       runAt: duration === 'manual' ? undefined : now + Math.floor(duration / 2),
       endAt: duration === 'manual' ? undefined : now + duration,
-      ending: faults.takeJobEnding(request.method, request.ci.rawPath),
+      // Set once every job of the request is accepted (see POST /jobs).
+      ending: undefined,
       templateName: name,
       data,
     };
@@ -106,7 +107,9 @@ function openJobs(services: ApiServices): OpenResource {
       const { jobs: requested, notes } = declarations.read(requestRoot(bodyOf(request), 'Tag, Input and Operation'), config);
       noteBody(request, notes);
       const now = clock();
-      const created = await store.create(requested.map((job) => newJob(request, job, now)));
+      const planned = requested.map((job) => newJob(request, job, now));
+      // A job fault is spent only on jobs that are made: a request refused by its last operation spends none.
+      const created = await store.create(planned.map((job) => ({ ...job, ending: faults.takeJobEnding(request.method, request.ci.rawPath) })));
       for (const job of created) runner.schedule(job);
       return sendXml(reply, `<Response>${leaf('RequestId', request.ci.requestId)}${created.map(render).join('')}</Response>`);
     });

@@ -38,6 +38,8 @@ export interface SdkCall {
   readonly Query?: Record<string, string | number>;
   readonly Body?: string;
   readonly ContentType?: string;
+  /** Sent as a signed, empty query parameter: `Action: 'cancel'` → `?cancel`. */
+  readonly Action?: string;
 }
 
 /** cos.request, as its callers use it for CI: both Key (what is signed) and Url. */
