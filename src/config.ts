@@ -324,6 +324,8 @@ function checkTypedConfig(config: EmulatorConfig): void {
   check('strict', typeof config.strict === 'boolean', `${String(config.strict)} is not true or false`);
   check('logLevel', LOG_LEVELS.includes(config.logLevel), `"${String(config.logLevel)}" is not one of ${LOG_LEVELS.join(', ')}`);
   check('corsOrigins', config.corsOrigins.length > 0, 'it lists no origin');
+  const badCallbackHost = config.callbackHosts?.find((host) => host !== '*' && !HOST_NAME.test(host) && isIP(host) === 0);
+  check('callbackHosts', config.callbackHosts === undefined || (config.callbackHosts.length > 0 && badCallbackHost === undefined), `"${String(badCallbackHost ?? '')}" is not a host name or an IP address (or the list is empty)`);
   const badOrigin = config.adminOrigins.find((origin) => !ADMIN_ORIGIN.test(origin) || normalizeOrigin(origin) === undefined);
   check('adminOrigins', badOrigin === undefined, `"${badOrigin}" is not an origin like http://localhost:5173 (and * is not allowed)`);
   const badHost = config.allowedHosts.find((host) => !HOST_NAME.test(host.toLowerCase()));

@@ -88,7 +88,8 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
     http: { maxHeaderSize: HEADER_LIMIT, requireHostHeader: false },
     ...(deps.tls === undefined ? {} : { https: { ...deps.tls, maxHeaderSize: HEADER_LIMIT, requireHostHeader: false } }),
     routerOptions: {
-      maxParamLength: 1000,
+      // A describe names up to 100 JobIds of 33 characters in one path segment.
+      maxParamLength: 4096,
       // The query is split by the pipeline itself: it must see exact values to verify signatures.
       querystringParser: () => ({}),
     },
@@ -104,7 +105,7 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
         return;
       }
       reply.header('Server', 'tencent-ci').header('x-ci-request-id', request.ci.requestId);
-      const problem = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'has an id longer than 1000 characters' : 'has a malformed percent-escape';
+      const problem = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'has an id part longer than 4096 characters' : 'has a malformed percent-escape';
       sendError(reply, request, new CiError('InvalidArgument', `The path ${request.ci.rawPath} ${problem}.`), error);
     },
   });

@@ -190,7 +190,7 @@ function renderFaults(faults: readonly Fault[]): string {
   const rows = faults.map(
     (fault) => `<tr class="fault" data-fault-id="${html(fault.id)}">
   <td>${html(fault.match.method ?? 'any')}</td><td><code>${html(fault.match.path ?? 'any path')}</code></td>
-  <td>${fault.status === undefined ? '<span class="muted">answers normally</span>' : `<span class="status bad">${fault.status}</span> <code>${html(fault.code ?? '')}</code>`}</td>
+  <td>${fault.job !== undefined ? `<span class="muted">jobs end</span> ${html(fault.job.state)} <code>${html(fault.job.code)}</code>` : fault.status === undefined ? '<span class="muted">answers normally</span>' : `<span class="status bad">${fault.status}</span> <code>${html(fault.code ?? '')}</code>`}</td>
   <td>${fault.delayMs === 0 ? '<span class="muted">none</span>' : `${fault.delayMs} ms`}</td><td>${fault.remaining} of ${fault.times}</td></tr>`,
   );
   return `<section id="faults">

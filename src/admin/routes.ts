@@ -191,6 +191,9 @@ export async function registerAdminRoutes(admin: FastifyInstance, options: Admin
 }
 
 function describeFault(fault: Fault): string {
+  if (fault.job !== undefined) {
+    return `the next ${fault.times} job${fault.times === 1 ? '' : 's'} submitted to ${fault.match.path ?? 'any path'} end ${fault.job.state} (${fault.job.code})`;
+  }
   const answer = fault.status === undefined ? `a delay of ${fault.delayMs} ms` : `${fault.status} ${fault.code ?? ''}${fault.delayMs > 0 ? ` after ${fault.delayMs} ms` : ''}`;
   const requests = `${fault.times} ${fault.match.method === undefined ? '' : `${fault.match.method} `}request${fault.times === 1 ? '' : 's'}`;
   return `${answer} for the next ${requests} to ${fault.match.path ?? 'any path'}`;
@@ -204,6 +207,7 @@ function faultJson(fault: Fault): Record<string, unknown> {
     code: fault.code ?? null,
     times: fault.times,
     delayMs: fault.delayMs,
+    ...(fault.job === undefined ? {} : { job: fault.job }),
     remaining: fault.remaining,
   };
 }

@@ -157,6 +157,10 @@ export const JOB_KINDS: readonly JobKind[] = [
           EndTime: str(),
           TranscodeIndex: str(),
           HlsEncrypt: group({ IsHlsEncrypt: bool(), UriKey: str() }),
+          AIGCMetadata: group(
+            { Label: str(), ContentProducer: str(), ProduceID: str(), ReservedCode1: str(), ContentPropagator: str(), PropagateID: str(), ReservedCode2: str() },
+            { sdk: 'cos-go-sdk-v5 and cos-python-sdk-v5 Segment jobs' },
+          ),
         },
         { required: true },
       ),

@@ -60,7 +60,7 @@ function operationOf(job: StoredJob, operation: GroupValue, context: RenderConte
 
 /**
  * What a finished job made, from its Output: the object name with the variables the docs list
- * resolved (`${InputName}`, `${InputNameAndExt}`, `${InputPath}`), and `${Number}` splitting it
+ * resolved (`${InputName}`, `${InputNameAndExt}`, `${InputPath}`), and `${Number}` (any case) splitting it
  * into ObjectPrefix and numbered names. The Md5 is of the name: no media exists.
  */
 function mediaResult(job: StoredJob, operation: GroupValue): Tree | undefined {
@@ -69,7 +69,8 @@ function mediaResult(job: StoredJob, operation: GroupValue): Tree | undefined {
   const object = output['Object'];
   if (typeof object !== 'string') return undefined;
   const resolved = resolveVariables(object, inputObjectOf(job));
-  const numbered = resolved.indexOf('${Number}');
+  // The JS SDK's demos write `${number}`: the service takes either.
+  const numbered = resolved.search(/\$\{number\}/i);
   const prefix = numbered === -1 ? '' : resolved.slice(0, numbered);
   const name = numbered === -1 ? resolved : `0${resolved.slice(numbered + '${Number}'.length)}`;
   return {

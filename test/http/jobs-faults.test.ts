@@ -27,6 +27,13 @@ async function ended(id: string): Promise<JobXml> {
 }
 
 describe('a job fault', () => {
+  it('is listed with how its jobs end', async () => {
+    expect((await addFault({ match: { path: '/jobs' }, job: { state: 'Failed', code: 'Listed', message: 'shown' }, times: 2 })).statusCode).toBe(201);
+    const listed = (await app.inject({ url: '/_emulator/faults' })).json<{ faults: { job?: unknown; remaining: number }[] }>().faults;
+    expect(listed.at(-1)).toMatchObject({ job: { state: 'Failed', code: 'Listed', message: 'shown' }, remaining: 2, status: null });
+    await app.inject({ method: 'DELETE', url: '/_emulator/faults' });
+  });
+
   it('makes the next matching job end Failed with its code and message; the request answers 200', async () => {
     expect((await addFault({ match: { path: '/jobs' }, job: { state: 'Failed', code: 'InputNotMedia', message: 'the input is not a media file' } })).statusCode).toBe(201);
     const response = await call(app, { method: 'POST', path: '/jobs', body: jobBody() });

@@ -229,11 +229,28 @@ describe('GET /jobs/<JobId>', () => {
   });
 
   it(`takes ${MAX_DESCRIBED_IDS} ids and refuses more`, async () => {
-    // Short ids: the router takes paths of at most 1,000 characters in the id part.
-    const ids = (count: number): string => Array.from({ length: count }, (_, index) => `j${index}`).join(',');
+    // Real-length ids: 100 of them fit the router's 4,096-character id part.
+    const ids = (count: number): string => Array.from({ length: count }, (_, index) => `j${index.toString(16).padStart(32, '0')}`).join(',');
     expect(jobsOf((await call(app, { method: 'GET', path: `/jobs/${ids(MAX_DESCRIBED_IDS)}` })).body).nonExist).toHaveLength(MAX_DESCRIBED_IDS);
     const refused = errorOf(await call(app, { method: 'GET', path: `/jobs/${ids(MAX_DESCRIBED_IDS + 1)}` }));
     expect(refused).toMatchObject({ status: 400, code: 'InvalidArgument', message: `A describe takes at most ${MAX_DESCRIBED_IDS} JobIds; got ${MAX_DESCRIBED_IDS + 1}.` });
+  });
+});
+
+describe('what a finished job made', () => {
+  it('splits an Output with ${number}, in either case, into ObjectPrefix and numbered names', async () => {
+    for (const variable of ['${Number}', '${number}']) {
+      const created = jobsOf((await call(app, { method: 'POST', path: '/jobs', body: jobBody({ tag: 'Snapshot', operation: `<TemplateId>${SNAPSHOT_PRESET.id}</TemplateId>${output(`shots/${'$'}{InputName}-${variable}.jpg`)}` }) })).body).jobs[0]!;
+      await app.inject({ method: 'POST', url: `/_emulator/jobs/${created.JobId}`, payload: { state: 'Success' } });
+      const done = jobsOf((await call(app, { method: 'GET', path: `/jobs/${created.JobId}` })).body).jobs[0]!;
+      expect(done.Operation['MediaResult']).toMatchObject({ OutputFile: { ObjectPrefix: 'shots/video-', ObjectName: '0.jpg' } });
+    }
+  });
+
+  it('echoes a Segment job\'s AIGCMetadata', async () => {
+    const segment = '<Segment><Format>mp4</Format><Duration>5</Duration><AIGCMetadata><Label>1</Label><ContentProducer>p</ContentProducer></AIGCMetadata></Segment>';
+    const created = jobsOf((await call(app, { method: 'POST', path: '/jobs', body: jobBody({ tag: 'Segment', operation: `${segment}${output('seg/${Number}.mp4')}` }) })).body).jobs[0]!;
+    expect(created.Operation['Segment']).toMatchObject({ AIGCMetadata: { Label: '1', ContentProducer: 'p' } });
   });
 });
 

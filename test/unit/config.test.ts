@@ -314,6 +314,8 @@ describe('typed options (startEmulator)', () => {
     [{ tzOffset: '+08:00' }, /^CIE_TZ_OFFSET: /],
     [{ auth: 'lax' as EmulatorConfig['auth'] }, /^CIE_AUTH: "lax" is not one of strict, off/],
     [{ strict: 'yes' as unknown as boolean }, /^CIE_STRICT: yes is not true or false/],
+    [{ callbackHosts: [] }, /^CIE_CALLBACK_HOSTS: .*the list is empty/],
+    [{ callbackHosts: ['http://x'] }, /^CIE_CALLBACK_HOSTS: "http:\/\/x" is not a host name/],
     [{ logLevel: 'loud' as EmulatorConfig['logLevel'] }, /^CIE_LOG_LEVEL: /],
     [{ tlsCert: 'c.pem' }, /^CIE_TLS_KEY: /],
     [{ adminOrigins: ['*'] }, /^CIE_ADMIN_ORIGINS: "\*" is not an origin/],
