@@ -320,6 +320,7 @@ function checkTypedConfig(config: EmulatorConfig): void {
   );
   check('tzOffset', /^[+-]\d{4}$/.test(config.tzOffset), `"${config.tzOffset}" is not an offset like +0800`);
   // Callers from plain JavaScript get no type check: the enums are checked here too.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the types hold for TypeScript callers only
   check('auth', config.auth === 'strict' || config.auth === 'off', `"${String(config.auth)}" is not one of strict, off`);
   check('strict', typeof config.strict === 'boolean', `${String(config.strict)} is not true or false`);
   check('logLevel', LOG_LEVELS.includes(config.logLevel), `"${String(config.logLevel)}" is not one of ${LOG_LEVELS.join(', ')}`);

@@ -173,7 +173,8 @@ function readAuthorization(found: FoundAuthorization): ParsedAuthorization | str
       return undefined;
     case 'query':
       return parseAuthorization(found.fields);
-    default:
+    case 'header':
+    case 'sign':
       return parseAuthorizationText(found.text);
   }
 }

@@ -80,10 +80,13 @@ const LIMIT_WORDS: Readonly<Record<keyof typeof XML_LIMITS, string>> = {
 };
 
 // Characters XML 1.0 forbids anywhere in a document (checked on bytes for the body, on text for references).
+// eslint-disable-next-line no-control-regex -- matching the control characters is the point
 const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const DECLARATION = /^<!(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i;
-// XML 1.0 (fifth edition) names, within the Basic Multilingual Plane.
+// XML 1.0 (fifth edition) names, within the Basic Multilingual Plane. The combining marks
+// (U+0300–U+036F) may follow a name's first character: the grammar lists them on their own.
 const NAME_START = 'A-Za-z_:\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD';
+// eslint-disable-next-line no-misleading-character-class -- the combining marks stand alone in the class, as in the grammar
 const NAME = new RegExp(`[${NAME_START}][${NAME_START}0-9.\\-\\u00B7\\u0300-\\u036F\\u203F-\\u2040]*`, 'y');
 // A pseudo-attribute of the XML declaration (XML 1.0 §2.8): S name Eq quoted value.
 const PSEUDO_ATTRIBUTE = /[ \t\r\n]+([A-Za-z]+)[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)')/y;

@@ -70,7 +70,7 @@ export async function registerAdminRoutes(admin: FastifyInstance, options: Admin
   admin.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 }, (request, body, done) => {
     const text = body.toString();
     if (text === '') done(null, undefined);
-    else parseJson(request, text, done);
+    else void parseJson(request, text, done);
   });
 
   admin.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {

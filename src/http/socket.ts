@@ -31,7 +31,6 @@ export class ConnectionLayer {
   /** Called for every request Fastify reads, so a parse error after it waits for its answer. */
   track(request: IncomingMessage, onAnswered: (listener: () => void) => void): void {
     const { socket } = request;
-    if (socket === undefined || socket === null) return;
     const answering = this.#inFlight.get(socket) ?? { requests: new Set<IncomingMessage>(), then: undefined };
     this.#inFlight.set(socket, answering);
     answering.requests.add(request);
@@ -105,7 +104,6 @@ export class ConnectionLayer {
  */
 export function lingerOnClose(incoming: IncomingMessage): void {
   const { socket } = incoming;
-  if (socket === undefined || socket === null) return;
   socket.destroySoon = (): void => {
     socket.end();
     incoming.resume();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { invalidArgument } from '../errors.js';
 import { formatCiTime } from '../ids.js';
-import { defineKind, enumOf, group, str, type GroupValue } from '../kinds/schema.js';
+import { defineKind, enumOf, group, str, textOf, type GroupValue } from '../kinds/schema.js';
 import { leaf } from '../xml-escape.js';
 import { treeXml } from './render.js';
 import type { QueueSettings } from './store.js';
@@ -65,9 +65,9 @@ export const updatedQueue = (requestId: string, bucket: string, settings: QueueS
 export function updatedSettings(data: GroupValue, now: number): QueueSettings {
   const notify = data['NotifyConfig'];
   return {
-    name: String(data['Name']),
+    name: textOf(data['Name']),
     // The default mode takes `paused` as well: enum values compare without regard to case.
-    state: String(data['State']).toLowerCase() === 'paused' ? 'Paused' : 'Active',
+    state: textOf(data['State']).toLowerCase() === 'paused' ? 'Paused' : 'Active',
     notify: typeof notify === 'object' && !Array.isArray(notify) ? (notify as GroupValue) : DEFAULT_QUEUE.notify,
     updatedAt: now,
   };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { formatCiTime } from '../ids.js';
-import { isGroupValue, type FieldValue, type GroupValue } from '../kinds/schema.js';
+import { isGroupValue, textOf, type FieldValue, type GroupValue } from '../kinds/schema.js';
 import { escapeXml } from '../xml-escape.js';
 import type { JobKind } from './kinds.js';
 import type { StoredJob } from './store.js';
@@ -75,11 +75,11 @@ function mediaResult(job: StoredJob, operation: GroupValue): Tree | undefined {
   const name = numbered === -1 ? resolved : `0${resolved.slice(numbered + '${Number}'.length)}`;
   return {
     OutputFile: {
-      Bucket: String(output['Bucket'] ?? ''),
+      Bucket: textOf(output['Bucket']),
       Md5Info: { Md5: createHash('md5').update(`${job.id}/${prefix}${name}`).digest('hex'), ObjectName: name },
       ObjectName: name,
       ObjectPrefix: prefix,
-      Region: String(output['Region'] ?? ''),
+      Region: textOf(output['Region']),
     },
   };
 }

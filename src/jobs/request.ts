@@ -168,7 +168,7 @@ function requestDeclaration(kind: JobKind, templateKinds: KindRegistry): Templat
     source: kind.source,
     fillDefaults: false,
     fields: {
-      ...(kind.input === 'none' ? {} : { Input: required(INPUT, kind.input === 'required') }),
+      ...(kind.input === 'none' ? {} : { Input: required(INPUT, true) }),
       Operation: group(operation, { required: operationNeeded }),
       ...REQUEST_FIELDS,
     },

@@ -29,7 +29,7 @@ export class JobRunner {
   schedule(job: StoredJob): void {
     if (this.#stopped || job.runAt === undefined || job.endAt === undefined) return;
     const next = job.state === 'Submitted' ? job.runAt : job.endAt;
-    const timer = setTimeout(() => this.#due(job.id).catch(this.onError), Math.max(0, next - this.clock()));
+    const timer = setTimeout(() => void this.#due(job.id).catch(this.onError), Math.max(0, next - this.clock()));
     timer.unref();
     clearTimeout(this.#timers.get(job.id));
     this.#timers.set(job.id, timer);

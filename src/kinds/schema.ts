@@ -257,8 +257,11 @@ export const rangeWhen = (path: string, range: { min?: Bound; max?: Bound }, ...
   when: conditions,
 });
 
+/** A leaf's text, or '' for what is no leaf. */
+export const textOf = (value: FieldValue | undefined): string => (typeof value === 'string' ? value : '');
+
 export const isGroupValue = (value: FieldValue | undefined): value is GroupValue =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+  typeof value === 'object' && !Array.isArray(value);
 
 /** The declaration of the field at a data path, or undefined; the walk stops at nothing but groups. */
 export function fieldAt(fields: Fields, path: string): Field | undefined {
