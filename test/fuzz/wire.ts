@@ -278,7 +278,7 @@ export function answerProblems(request: AnsweredRequest | undefined, answer: Ans
   if (status >= 200 && status < 300) {
     if (roots.length !== 1 || roots[0] !== 'Response') problems.push(`a ${status} answer whose root is ${roots.join(', ')}, not Response`);
     const response = tree['Response'] as Record<string, unknown> | undefined;
-    if (typeof response === 'object' && response !== null && headers['x-ci-request-id'] !== String(response['RequestId'])) {
+    if (response !== undefined && headers['x-ci-request-id'] !== response['RequestId']) {
       problems.push('x-ci-request-id differs from <RequestId>');
     }
     return problems;

@@ -23,14 +23,14 @@ type Headers = Record<string, string>;
 function expectRefusal(response: LightMyRequestResponse, status: number, error: string, mentions: string): void {
   expect(response.statusCode, response.body).toBe(status);
   expect(response.headers['content-type']).toMatch(/^application\/json/);
-  const body = response.json() as { error: string; message: string };
+  const body = response.json<{ error: string; message: string }>();
   expect(body.error).toBe(error);
   expect(body.message).toContain(mentions);
 }
 
 const count = async (app: FastifyInstance): Promise<number> => Number(describeOf((await call(app, { method: 'GET', path: '/template' })).body).TotalCount);
 const faultCount = async (app: FastifyInstance): Promise<number> =>
-  ((await app.inject({ method: 'GET', url: '/_emulator/faults' })).json() as { faults: unknown[] }).faults.length;
+  ((await app.inject({ method: 'GET', url: '/_emulator/faults' })).json<{ faults: unknown[] }>()).faults.length;
 
 describe('the Host check (DNS rebinding), always on', () => {
   let app: FastifyInstance;

@@ -127,7 +127,7 @@ describe('the dashboard forms', () => {
 
   const postForm = (url: string, fields: Record<string, string>): Promise<LightMyRequestResponse> => app.inject({ method: 'POST', url, headers: FORM, payload: form(fields) });
   const count = async (host?: string): Promise<string> => describeOf((await call(app, { method: 'GET', path: '/template', ...(host === undefined ? {} : { host }) })).body).TotalCount;
-  const faults = async (): Promise<Record<string, unknown>[]> => ((await app.inject({ method: 'GET', url: '/_emulator/faults' })).json() as { faults: Record<string, unknown>[] }).faults;
+  const faults = async (): Promise<Record<string, unknown>[]> => ((await app.inject({ method: 'GET', url: '/_emulator/faults' })).json<{ faults: Record<string, unknown>[] }>()).faults;
 
   it('reset (every bucket) answers 303 and empties every bucket and the faults', async () => {
     await createOcr(app, 'a');

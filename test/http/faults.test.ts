@@ -28,10 +28,10 @@ afterEach(async () => {
 async function addFault(input: unknown): Promise<FaultJson> {
   const response = await app.inject({ method: 'POST', url: '/_emulator/faults', payload: input as Record<string, unknown> });
   if (response.statusCode !== 201) throw new Error(`fault refused: ${response.statusCode} ${response.body}`);
-  return response.json() as FaultJson;
+  return response.json<FaultJson>();
 }
 
-const listFaults = async (): Promise<FaultJson[]> => ((await app.inject({ method: 'GET', url: '/_emulator/faults' })).json() as { faults: FaultJson[] }).faults;
+const listFaults = async (): Promise<FaultJson[]> => ((await app.inject({ method: 'GET', url: '/_emulator/faults' })).json<{ faults: FaultJson[] }>()).faults;
 
 const getTemplates = (): Promise<LightMyRequestResponse> => call(app, { method: 'GET', path: '/template' });
 

@@ -9,7 +9,7 @@ import { APPID, BUCKET_HOST, DEFAULT_BUCKET, SECRET_ID, SECRET_KEY, call, errorO
 const journalOf = async (app: FastifyInstance, limit?: number): Promise<JournalEntry[]> => {
   const response = await app.inject({ method: 'GET', url: `/_emulator/requests${limit === undefined ? '' : `?limit=${limit}`}` });
   expect(response.statusCode).toBe(200);
-  return (response.json() as { requests: JournalEntry[] }).requests;
+  return (response.json<{ requests: JournalEntry[] }>()).requests;
 };
 
 const clearJournal = async (app: FastifyInstance): Promise<void> => {

@@ -232,7 +232,7 @@ describe('delete', () => {
     const created = await createOcr(app, 'doomed');
     const response = await call(app, { method: 'DELETE', path: `/template/${created.TemplateId}` });
     expect(response.statusCode).toBe(200);
-    const requestId = response.headers['x-ci-request-id'];
+    const requestId = String(response.headers['x-ci-request-id']);
     expect(response.body).toBe(`<Response><RequestId>${requestId}</RequestId><TemplateId>${created.TemplateId}</TemplateId></Response>`);
     const page = describeOf((await call(app, { method: 'GET', path: '/template', query: { ids: created.TemplateId } })).body);
     expect(page.TotalCount).toBe('0');

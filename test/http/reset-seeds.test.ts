@@ -92,7 +92,7 @@ describe('POST /_emulator/reset', () => {
     const other = await createOcr(app, 'elsewhere', { host: 'third-1250000000.ci.ap-beijing.myqcloud.com' });
     const fault = await admin(app, 'POST', '/_emulator/faults', { json: { match: { path: '/template/none' }, times: 5 } });
     expect(fault.statusCode).toBe(201);
-    const journalBefore = (await admin(app, 'GET', '/_emulator/requests')).json() as { requests: unknown[] };
+    const journalBefore = (await admin(app, 'GET', '/_emulator/requests')).json<{ requests: unknown[] }>();
 
     const reset = await admin(app, 'POST', '/_emulator/reset');
     expect(reset.statusCode).toBe(200);
@@ -103,7 +103,7 @@ describe('POST /_emulator/reset', () => {
     expect(await names(app, 'third-1250000000.ci.ap-beijing.myqcloud.com')).toEqual([]);
     expect((await call(app, { method: 'DELETE', path: `/template/${other.TemplateId}`, host: 'third-1250000000.ci.ap-beijing.myqcloud.com' })).statusCode).toBe(404);
     expect((await admin(app, 'GET', '/_emulator/faults')).json()).toEqual({ faults: [] });
-    const journalAfter = (await admin(app, 'GET', '/_emulator/requests')).json() as { requests: unknown[] };
+    const journalAfter = (await admin(app, 'GET', '/_emulator/requests')).json<{ requests: unknown[] }>();
     expect(journalAfter.requests.length).toBeGreaterThanOrEqual(journalBefore.requests.length);
   });
 
@@ -126,7 +126,7 @@ describe('POST /_emulator/reset', () => {
     expect(reset.json()).toEqual({ reset: OTHER_BUCKET, removed: 3, seeded: 1, jobsRemoved: 0, faultsCleared: false });
     expect(await names(app, OTHER_HOST)).toEqual(['seed-ocr-fast']);
     expect(await names(app)).toEqual(['mine', 'seed-ocr-general', 'seed-ocr-pdf']);
-    expect(((await admin(app, 'GET', '/_emulator/faults')).json() as { faults: unknown[] }).faults).toHaveLength(1);
+    expect(((await admin(app, 'GET', '/_emulator/faults')).json<{ faults: unknown[] }>()).faults).toHaveLength(1);
   });
 
   it('with ?bucket= of a bucket that has no seeds, empties it', async () => {

@@ -27,8 +27,8 @@ export async function startCli(variables: Readonly<Record<string, string>>): Pro
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once('exit', () => resolve());
@@ -43,8 +43,8 @@ export async function startCli(variables: Readonly<Record<string, string>>): Pro
         resolve(Number(match[1]));
       }
     };
-    child.stdout?.on('data', check);
-    child.stderr?.on('data', check);
+    child.stdout.on('data', check);
+    child.stderr.on('data', check);
     void exited.then(() => {
       clearTimeout(timer);
       reject(new Error(`the CLI exited before it was ready (${child.exitCode ?? child.signalCode}):\n${output}`));

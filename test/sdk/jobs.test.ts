@@ -97,7 +97,7 @@ describe('listing jobs through the SDK', () => {
     do {
       const data = await sdkOk(cos, { Method: 'GET', Key: 'jobs', Url: `${manual.url}/jobs`, Query: { tag: 'Snapshot', size: 2, nextToken } });
       pages.push(jobsOf(data).map((job) => job.JobId));
-      nextToken = String(data.Response['NextToken'] ?? '');
+      nextToken = typeof data.Response['NextToken'] === 'string' ? data.Response['NextToken'] : '';
     } while (nextToken !== '' && pages.length < 10);
     expect(pages).toEqual([[ids[4], ids[3]], [ids[2], ids[1]], [ids[0]]]);
 

@@ -45,9 +45,9 @@ describe('startEmulator', () => {
 
   it('runs several side by side on port 0, each with its own data', async () => {
     const [first, second] = await Promise.all([start(), start()]);
-    expect(first!.port).not.toBe(second!.port);
-    await createVia(first!, 'only-in-first');
-    await createVia(second!, 'only-in-first');
+    expect(first.port).not.toBe(second.port);
+    await createVia(first, 'only-in-first');
+    await createVia(second, 'only-in-first');
   });
 
   it('takes the settings of the CLI in camelCase', async () => {

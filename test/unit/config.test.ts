@@ -292,7 +292,7 @@ describe('the help text', () => {
     expect(line).toContain(envName(key));
     const row = CASES.find((setting) => setting.key === key)!;
     const unset = row.defaultValue === undefined || (Array.isArray(row.defaultValue) && row.defaultValue.length === 0);
-    const shownDefault = unset ? 'none' : key === 'keys' ? 'AKIDEXAMPLE:SECRETKEYEXAMPLE:1250000000' : String(row.defaultValue);
+    const shownDefault = unset ? 'none' : key === 'keys' ? 'AKIDEXAMPLE:SECRETKEYEXAMPLE:1250000000' : Array.isArray(row.defaultValue) ? row.defaultValue.join(',') : `${row.defaultValue as string | number | boolean}`;
     expect(line).toContain(`(default: ${shownDefault})`);
   });
 });

@@ -1,13 +1,10 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CiError } from '../../src/errors.js';
 import { OCR_LANGUAGE_TYPES } from '../../src/kinds/catalog/image-ocr.js';
 import { KindRegistry } from '../../src/kinds/registry.js';
 import { readTemplateBody } from '../../src/templates/validate.js';
 
-let kinds: KindRegistry;
-beforeAll(async () => {
-  kinds = new KindRegistry();
-});
+const kinds = new KindRegistry();
 
 const read = (xml: string): ReturnType<typeof readTemplateBody> => readTemplateBody(Buffer.from(xml), kinds, { strict: true, extraElements: ['TemplateId'] });
 const body = (name: string, ocr: string): string => `<Request><Tag>ImageOCR</Tag><Name>${name}</Name><ImageOCR>${ocr}</ImageOCR></Request>`;
