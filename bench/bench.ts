@@ -63,7 +63,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   largeStore: 100_000,
 };
 
-const OCR_BODY = (name: string): string =>
+export const OCR_BODY = (name: string): string =>
   `<Request><Tag>ImageOCR</Tag><Name>${name}</Name><ImageOCR><Type>general</Type><LanguageType>zh</LanguageType><IsPdf>true</IsPdf><PdfPageNumber>2</PdfPageNumber><IsWord>true</IsWord></ImageOCR></Request>`;
 
 // Names of one width give bodies of one length, so one signature (which covers content-length,
@@ -122,7 +122,7 @@ function rssMb(pid: number | undefined): number {
   return Math.round((kb / 1024) * 10) / 10;
 }
 
-function populate(dbFile: string, count: number): void {
+export function populate(dbFile: string, count: number): void {
   const storage = Storage.open(dbFile);
   const store = storage.templates;
   const records: SeedRecord[] = [];
@@ -134,7 +134,7 @@ function populate(dbFile: string, count: number): void {
   storage.close();
 }
 
-type Request = { method: string; path: string; headers: Record<string, string>; body?: string };
+export type Request = { method: string; path: string; headers: Record<string, string>; body?: string };
 
 async function load(name: string, url: string, options: BenchOptions, next: () => Request): Promise<CaseResult> {
   const run = (seconds: number) =>
@@ -157,13 +157,13 @@ async function load(name: string, url: string, options: BenchOptions, next: () =
   };
 }
 
-function createCase(prefix: string, makeBody: (name: string) => string): () => Request {
+export function createCase(prefix: string, makeBody: (name: string) => string): () => Request {
   let n = 0;
   const headers = bodyHeaders('POST', '/template', makeBody(fixedName(prefix, 0)));
   return () => ({ method: 'POST', path: '/template', headers, body: makeBody(fixedName(prefix, n++)) });
 }
 
-function describeCase(): () => Request {
+export function describeCase(): () => Request {
   const query = { pageNumber: '1', pageSize: '10' };
   const headers = { host: HOST, authorization: sign('GET', '/template', { host: HOST }, query) };
   const request = { method: 'GET', path: '/template?pageNumber=1&pageSize=10', headers };
@@ -171,7 +171,7 @@ function describeCase(): () => Request {
 }
 
 /** Updates go round-robin over stored templates, each keeping its own name. */
-function updateCase(count: number): () => Request {
+export function updateCase(count: number): () => Request {
   const requests: Request[] = [];
   for (let i = 0; i < Math.min(count, 1000); i++) {
     const path = `/template/t1${i.toString(16).padStart(32, '0')}`;
@@ -202,7 +202,7 @@ export async function runBench(options: BenchOptions = DEFAULT_OPTIONS, extraCre
   let hostile: HostileResult[] | undefined;
   const servers: Server[] = [];
   try {
-    const ceiling = await startProcess(['--import', 'tsx', 'bench/ceiling-server.ts'], {});
+    const ceiling = await startProcess(['bench/ceiling-server.js'], {});
     servers.push(ceiling);
     const ceilingCreate = createCase('ceil', OCR_BODY);
     const measure = async (name: string, url: string, next: () => Request): Promise<void> => {
@@ -259,7 +259,7 @@ export async function runHostileCase(options: HostileOptions): Promise<HostileRe
   const dir = mkdtempSync(join(tmpdir(), 'cie-bench-hostile-'));
   const servers: Server[] = [];
   try {
-    const bare = await startProcess(['--import', 'tsx', 'bench/ceiling-server.ts'], {});
+    const bare = await startProcess(['bench/ceiling-server.js'], {});
     servers.push(bare);
     const emulator = await startProcess(['dist/main.js'], { CIE_DB: join(dir, 'hostile.db'), CIE_LOG_LEVEL: 'info' });
     servers.push(emulator);

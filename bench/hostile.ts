@@ -6,7 +6,7 @@ import { XML_LIMITS } from '../src/xml.js';
 
 /**
  * Hostile 1 MiB bodies: what each costs the emulator, against what bare Fastify spends receiving
- * the same bytes (bench/ceiling-server.ts: a content-type parser that reads the buffer, and a
+ * the same bytes (bench/ceiling-server.js: a content-type parser that reads the buffer, and a
  * fixed answer). The target is at most 5× (the issue "Lock the admin door and bound every
  * input"). Every body is signed, so it reaches the XML reader rather than stopping at auth.
  *

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { runAb } from '../../bench/ab.js';
 import { runBench } from '../../bench/bench.js';
 import { BENCH_EXTRA_CREATES } from '../../bench/bodies.js';
 import { HOSTILE_SHAPES } from '../../bench/hostile.js';
+import { runStartup } from '../../bench/startup.js';
 import { BODY_LIMIT } from '../../src/server.js';
 
 /** Not a benchmark: a one-second run of every case, so `npm run bench` cannot rot. */
@@ -36,5 +38,30 @@ describe('npm run bench', () => {
       expect(result.emulatorCpuMs, result.name).toBeGreaterThan(0);
     }
     expect(report.rssAfterMb).toBeGreaterThan(0);
+  });
+});
+
+describe('npm run bench:startup', () => {
+  it('starts bare Fastify and the emulator, on a new database and on a stored one', { timeout: 120_000 }, async () => {
+    const cases = await runStartup({ runs: 1, stored: 300 });
+    expect(cases.map((entry) => entry.name)).toEqual([
+      'bare Fastify (bench/ceiling-server.js)',
+      'emulator, new database file, fixtures/seed',
+      'emulator, database of 300 templates, fixtures/seed',
+    ]);
+    for (const entry of cases) {
+      expect(entry.wallMs, entry.name).toHaveLength(1);
+      expect(entry.cpuMs[0], entry.name).toBeGreaterThan(0);
+    }
+    expect(cases.slice(1).map((entry) => entry.ratios.length)).toEqual([1, 1]);
+  });
+});
+
+describe('npm run bench:ab', () => {
+  it('builds a variant and measures its CPU per request', { timeout: 120_000 }, async () => {
+    const [report] = await runAb(['.'], { requests: 20, rounds: 1, connections: 2, cases: ['ocr'] });
+    expect(report?.variants.map((variant) => variant.variant)).toEqual(['.']);
+    expect(report?.variants[0]?.perBatch[0]).toBeGreaterThan(0);
+    expect(report?.variants[0]?.non2xx).toBe(0);
   });
 });
