@@ -1,6 +1,5 @@
-import type { FastifyCorsOptions, FastifyCorsOptionsDelegateCallback } from '@fastify/cors';
-import type { FastifyRequest } from 'fastify';
-import { BoundedCache } from './bounded-cache.js';
+import cors, { type FastifyCorsOptions } from '@fastify/cors';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isAdminPath, splitUrl } from './request-context.js';
 
 /**
@@ -47,14 +46,25 @@ function allowedHeadersFor(request: FastifyRequest): string[] {
   return names;
 }
 
-/** The options for one request: what the delegator hands @fastify/cors. */
-export function corsOptionsFor(request: FastifyRequest, allowedOrigins: readonly string[]): FastifyCorsOptions {
-  const anyOrigin = allowedOrigins.includes('*');
+/** What Access-Control-Allow-Origin says to this Origin, or undefined when it is not allowed. */
+function allowedOrigin(origin: string | undefined, allowedOrigins: readonly string[]): string | undefined {
+  // Every origin: the request's own, or `*` when it has none (curl, Node SDKs) or an empty one.
+  if (allowedOrigins.includes('*')) return origin || '*';
+  // A list (CIE_CORS_ORIGINS, CIE_ADMIN_ORIGINS): the Origin is echoed only when it is on it.
+  return origin !== undefined && allowedOrigins.includes(origin) ? origin : undefined;
+}
+
+const EXPOSED = CORS_EXPOSED_HEADERS.join(', ');
+const METHODS = CORS_METHODS.join(', ');
+
+/**
+ * The preflight's options, what the delegator hands @fastify/cors for an OPTIONS. An origin given
+ * as a string is sent as is; a list makes @fastify/cors echo the Origin only when it is on it.
+ */
+function preflightOptions(request: FastifyRequest, allowedOrigins: readonly string[]): FastifyCorsOptions {
   return {
-    // A string is sent as is: the request's Origin, or `*` when it has none (curl, Node SDKs).
-    // A list makes @fastify/cors echo the Origin only when it is on the list (CIE_CORS_ORIGINS).
     // An empty Origin counts as none: @fastify/cors fails on an empty string (a 500).
-    origin: anyOrigin ? request.headers.origin || '*' : [...allowedOrigins],
+    origin: allowedOrigins.includes('*') ? request.headers.origin || '*' : [...allowedOrigins],
     methods: CORS_METHODS,
     allowedHeaders: allowedHeadersFor(request),
     exposedHeaders: CORS_EXPOSED_HEADERS,
@@ -65,39 +75,36 @@ export function corsOptionsFor(request: FastifyRequest, allowedOrigins: readonly
 }
 
 /**
- * Only a preflight needs options of its own (the requested headers are echoed). Every other
- * request gets one of a few shared objects, one per Origin, so the hot path allocates nothing.
+ * Step 2 of the pipeline, in two parts. Only an OPTIONS needs options of its own (the requested
+ * headers are echoed), so @fastify/cors is registered in a context of its own whose only route is
+ * its OPTIONS route: every other request skips its per-request delegator, which cost about 17 µs
+ * (docs/performance.md), and gets its three headers from `corsHeaders` in one small hook.
  */
-export function corsOptions(origins: CorsOrigins): { delegator: FastifyCorsOptionsDelegateCallback } {
-  // Origins are client-chosen: a few dozen are kept, not as many as clients send.
-  const shared = { api: new BoundedCache<string, FastifyCorsOptions>(64), admin: new BoundedCache<string, FastifyCorsOptions>(64) };
-  return {
-    delegator: (request, done) => {
-      const api = isAdminRequest(request) ? 'admin' : 'api';
-      if (request.method === 'OPTIONS') {
-        done(null, corsOptionsFor(request, origins[api]));
-        return;
-      }
-      const origin = request.headers.origin ?? '';
-      done(null, shared[api].get(origin) ?? shared[api].set(origin, corsOptionsFor(request, origins[api])));
-    },
-  };
+export async function registerCors(app: FastifyInstance, origins: CorsOrigins): Promise<void> {
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.method !== 'OPTIONS') reply.headers(corsHeaders(request, origins));
+    done();
+  });
+  await app.register(async (preflights) => {
+    await preflights.register(cors, {
+      delegator: (request, done) => done(null, preflightOptions(request, isAdminRequest(request) ? origins.admin : origins.api)),
+    });
+  });
 }
 
 /**
- * The same headers, for the one kind of answer @fastify/cors never sees: a path the router
- * cannot decode (`/template/%zz`) goes straight to `frameworkErrors`, with no hook run. Without
- * these a browser would report a CORS failure instead of CI's InvalidArgument.
+ * The CORS headers of one answer, as @fastify/cors writes them: for the requests it does not see
+ * (every one but an OPTIONS), and for the one kind of answer no hook sees, a path the router
+ * cannot decode (`/template/%zz`), which goes straight to `frameworkErrors`. Without them a
+ * browser would report a CORS failure instead of CI's InvalidArgument.
  */
-export function corsHeadersWithoutHooks(request: FastifyRequest, origins: CorsOrigins): Record<string, string> {
-  const allowedOrigins = isAdminRequest(request) ? origins.admin : origins.api;
-  const options = corsOptionsFor(request, allowedOrigins);
-  const origin = request.headers.origin;
-  const allowOrigin = typeof options.origin === 'string' ? options.origin : origin !== undefined && allowedOrigins.includes(origin) ? origin : undefined;
-  const headers: Record<string, string> = { Vary: 'Origin', 'Access-Control-Expose-Headers': CORS_EXPOSED_HEADERS.join(', ') };
+export function corsHeaders(request: FastifyRequest, origins: CorsOrigins): Record<string, string> {
+  const allowOrigin = allowedOrigin(request.headers.origin, isAdminRequest(request) ? origins.admin : origins.api);
+  const headers: Record<string, string> = { Vary: 'Origin' };
   if (allowOrigin !== undefined) headers['Access-Control-Allow-Origin'] = allowOrigin;
+  headers['Access-Control-Expose-Headers'] = EXPOSED;
   if (request.method === 'OPTIONS') {
-    headers['Access-Control-Allow-Methods'] = CORS_METHODS.join(', ');
+    headers['Access-Control-Allow-Methods'] = METHODS;
     headers['Access-Control-Allow-Headers'] = allowedHeadersFor(request).join(', ');
   }
   return headers;

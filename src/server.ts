@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { adminGuard } from './admin/guard.js';
 import { registerAdminRoutes } from './admin/routes.js';
@@ -12,7 +11,7 @@ import { ConnectionLayer, HEADER_LIMIT, lingerOnClose, splitAbsoluteTarget } fro
 import { newRequestId, newTraceId } from './ids.js';
 import { KindRegistry } from './kinds/registry.js';
 import { decodePath, isAdminPath, parseQueryPairs, splitUrl, type AuthRecord, type RequestContext } from './request-context.js';
-import { corsHeadersWithoutHooks, corsOptions, CORS_METHODS, isPreflight, type CorsOrigins } from './cors.js';
+import { corsHeaders, CORS_METHODS, registerCors, isPreflight, type CorsOrigins } from './cors.js';
 import { verifyRequest, type Credential, type Verdict } from './signature.js';
 import type { ApiServices, OpenResource } from './api/resource.js';
 import { allowedMethods, RESOURCES, SERVED_PATHS, unservedMessage } from './api/resources.js';
@@ -47,7 +46,7 @@ export { HEADER_LIMIT };
 /**
  * The whole request pipeline, in the order it runs and is registered below:
  *   1. context    request id, bucket from the target or Host, query   (onRequest, every path)
- *   2. CORS       preflights answered, headers on every answer         (@fastify/cors, onRequest)
+ *   2. CORS       preflights answered, headers on every answer         (cors.ts: a hook, @fastify/cors for OPTIONS)
  *      admin      Host, origin and body type of /_emulator/*           (admin/guard.ts, onRequest)
  *   3. faults     injected delays and errors, before auth              (onRequest, API paths)
  *   4. auth       q-sign verification against CIE_KEYS                 (onRequest, API routes)
@@ -98,7 +97,7 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
     // No hook runs for these answers: CORS and the CI headers are added here.
     frameworkErrors: (error, request, reply) => {
       request.ci = createContext(request, defaultBucket);
-      reply.headers(corsHeadersWithoutHooks(request, corsOrigins));
+      reply.headers(corsHeaders(request, corsOrigins));
       if (isPreflight(request)) {
         const preflightReply: FastifyReply = reply;
         void preflightReply.code(204).header('Content-Length', '0').send();
@@ -146,7 +145,7 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
   });
 
   // 2. CORS
-  await app.register(cors, corsOptions(corsOrigins));
+  await registerCors(app, corsOrigins);
   // 2b. who may call /_emulator/ (before its token check, which admin/routes.ts adds)
   app.addHook('onRequest', adminGuard(config));
 
