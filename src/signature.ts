@@ -209,15 +209,9 @@ export function parseAuthorization(fields: ReadonlyMap<string, string>): ParsedA
   };
 }
 
-// An SDK sends the same Authorization for every request of one second: it is read once.
-const parsedAuthorizations = new BoundedCache<string, ParsedAuthorization | string>(MEMO_SIZE);
-
 /** A signature in one string (the header, or `sign=`), read as parseAuthorization reads fields. */
 export function parseAuthorizationText(text: string): ParsedAuthorization | string {
-  const cached = parsedAuthorizations.get(text);
-  if (cached !== undefined) return cached;
-  const parsed = parseAuthorization(splitAuthorization(text));
-  return text.length > MEMO_KEY_LIMIT ? parsed : parsedAuthorizations.set(text, parsed);
+  return parseAuthorization(splitAuthorization(text));
 }
 
 function isTimeRange(value: string): boolean {

@@ -4,7 +4,6 @@ import {
   isGroupValue,
   type Bound,
   type Condition,
-  type Field,
   type Fields,
   type GroupField,
   type GroupValue,
@@ -93,26 +92,13 @@ export function readKindFields(kind: TemplateKind, elements: readonly XmlElement
   return { data: readGroup(kind.fields, elements, '', reading) ?? {}, notes };
 }
 
-/**
- * The entries of each declared group, computed once: validation walks them on every request
- * and Object.entries would allocate a new array each time.
- */
-const entriesCache = new WeakMap<Fields, readonly (readonly [string, Field])[]>();
-function entriesOf(fields: Fields): readonly (readonly [string, Field])[] {
-  let entries = entriesCache.get(fields);
-  if (entries === undefined) {
-    entries = Object.entries(fields);
-    entriesCache.set(fields, entries);
-  }
-  return entries;
-}
 
 /** Answers undefined when the client set no field of the group (defaults do not count). */
 function readGroup(fields: Fields, elements: readonly XmlElement[], prefix: string, reading: Reading): GroupValue | undefined {
   const byName = groupByName(fields, elements, prefix, reading);
   const data: Record<string, GroupValue[keyof GroupValue]> = {};
   let setByClient = false;
-  for (const [name, field] of entriesOf(fields)) {
+  for (const [name, field] of Object.entries(fields)) {
     const path = prefix + name;
     const found = byName?.get(name);
     if (field.type === 'group') {
