@@ -6,9 +6,21 @@ import { parseRequestBody, type XmlElement } from '../xml.js';
 /** The raw body, as the pipeline read it whatever its Content-Type. */
 export const bodyOf = (request: FastifyRequest): Buffer | undefined => (Buffer.isBuffer(request.body) ? request.body : undefined);
 
+/**
+ * Whether the bytes are all white space as String.prototype.trim sees them in a Latin-1 reading
+ * (tab to carriage return, space, no-break space). A byte test, stopping at the first other
+ * byte: decoding a hostile 1 MiB body to trim it cost 2.5 ms (docs/performance.md).
+ */
+export function isBlank(body: Buffer): boolean {
+  for (const byte of body) {
+    if (byte !== 0x20 && (byte < 0x09 || byte > 0x0d) && byte !== 0xa0) return false;
+  }
+  return true;
+}
+
 /** The `<Request>` of a create or update; an empty body is MissingContent. */
 export function requestRoot(body: Buffer | undefined, what: string): XmlElement {
-  if (body === undefined || body.length === 0 || body.toString('latin1').trim() === '') {
+  if (body === undefined || isBlank(body)) {
     throw new CiError('MissingContent', `The request body is empty; send a <Request> with ${what}.`);
   }
   return parseRequestBody(body);
