@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/api/resources.js';
 import { DatabaseInUseError, openDatabase, ownerFile, SchemaTooNewError, schemaVersion } from '../../src/db.js';
 import { Storage } from '../../src/storage.js';
-import { describeSql, type DescribeShape, type SqliteTemplateStore } from '../../src/templates/store.js';
+import { describeSql, type DescribeShape, type SeedRecord, type SqliteTemplateStore } from '../../src/templates/store.js';
+import { Random } from '../fuzz/random.js';
 
 const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -161,6 +162,73 @@ describe('describe answers kept until the next write', () => {
     expect(store.describe({ ...filter, namePrefix: '*' }).totalCount).toBe(0);
     expect(store.describe({ ...filter, ids: ['*'] }).totalCount).toBe(0);
     expect(store.describe({ ...filter, bucket: 'b-2' }).totalCount).toBe(0);
+    close();
+  });
+});
+
+describe('the counters TotalCount reads', () => {
+  const BUCKETS = ['b-1', 'b-2', 'b-3'];
+  const TAGS = ['ImageOCR', 'Snapshot', 'Transcode'];
+  const NAMES = ['a', 'b', 'c', 'd', 'e', 'f'];
+
+  /**
+   * Every count the counters answer (a bucket, a bucket and Tag, the dashboard's buckets), and the
+   * same count made by counting rows: a name prefix of '' matches every name, and a count with a
+   * name filter reads the table.
+   */
+  function counts(store: SqliteTemplateStore): { fromCounters: unknown; fromRows: unknown } {
+    const fromCounters: Record<string, number> = {};
+    const fromRows: Record<string, number> = {};
+    for (const bucket of BUCKETS) {
+      for (const tag of [undefined, ...TAGS]) {
+        const key = `${bucket} ${tag ?? 'All'}`;
+        fromCounters[key] = store.describe({ ...filter, bucket, tag }).totalCount;
+        fromRows[key] = store.describe({ ...filter, bucket, tag, namePrefix: '' }).totalCount;
+      }
+    }
+    const buckets = Object.fromEntries(store.buckets().map(({ bucket, count }) => [bucket, count]));
+    const rowsPerBucket = Object.fromEntries(BUCKETS.map((bucket) => [bucket, fromRows[`${bucket} All`]]).filter(([, count]) => count !== 0));
+    return { fromCounters: { ...fromCounters, buckets }, fromRows: { ...fromRows, buckets: rowsPerBucket } };
+  }
+
+  it.each([1, 2, 3, 4, 5])('equal count(*) through random creates, updates, deletes, resets and seeds, several writes a commit (seed %i)', async (seed) => {
+    const random = new Random(seed);
+    const { store, close } = openStore(':memory:');
+    const ids: [string, string][] = [];
+    const newId = (): string => `t1${random.hex(32)}`;
+    const someId = (): [string, string] => (ids.length > 0 && random.chance(0.8) ? random.pick(ids) : [random.pick(BUCKETS), newId()]);
+    const someContent = () => ({ tag: random.pick(TAGS), name: random.pick(NAMES), data: { X: { Y: random.hex(2) } } });
+    const seeds = (): SeedRecord[] =>
+      Array.from({ length: random.int(0, 3) }, () => ({
+        bucket: random.pick(BUCKETS),
+        id: random.chance(0.5) ? newId() : undefined,
+        content: { ...someContent(), name: `seed-${random.hex(4)}` },
+      }));
+    for (let step = 0; step < 60; step++) {
+      // The writes of one tick share a commit; a refused one (a duplicate name) must leave the counters as they were.
+      const writes = Array.from({ length: random.int(1, 6) }, () => {
+        const roll = random.float();
+        if (roll < 0.45) {
+          const id = newId();
+          const bucket = random.pick(BUCKETS);
+          ids.push([bucket, id]);
+          return store.create(bucket, id, someContent(), step);
+        }
+        if (roll < 0.65) {
+          const [bucket, id] = someId();
+          return store.update(bucket, id, someContent(), step);
+        }
+        if (roll < 0.85) {
+          const [bucket, id] = someId();
+          return store.remove(bucket, id);
+        }
+        if (roll < 0.95) return store.reset(random.chance(0.5) ? random.pick(BUCKETS) : undefined, seeds(), step);
+        return Promise.resolve(store.upsertSeeds(seeds(), step));
+      });
+      await Promise.all(writes);
+      const { fromCounters, fromRows } = counts(store);
+      expect(fromCounters, `after step ${step}`).toEqual(fromRows);
+    }
     close();
   });
 });
