@@ -153,6 +153,16 @@ function track(request: { method: string; target: string }, answer: Answer): voi
   }
 }
 
+/**
+ * The method and target of a request line as sent: a mutation can leave a request the server
+ * still reads (`POST /template?HTTP/1.1`), and a create it acknowledges must be tracked.
+ */
+function requestLineOf(head: string | Buffer): { method: string; target: string } | undefined {
+  const [line = ''] = (typeof head === 'string' ? head : head.toString('latin1')).split('\r\n', 1);
+  const [method, target] = line.split(' ');
+  return method && target ? { method, target } : undefined;
+}
+
 /** For the summary line: answers of 500 or more, and requests that got no answer at all. */
 const tally = { serverErrors: 0, unanswered: 0 };
 
@@ -246,7 +256,8 @@ describe(`fuzz (seed ${seed})`, () => {
           if (result.responses.length < (fuzzCase.minAnswers ?? 1)) problems.push(`${result.responses.length} answers, expected ${fuzzCase.minAnswers ?? 1}`);
           if (result.leftover > 0) problems.push(`a truncated answer (${result.leftover} bytes after the last complete one)`);
           result.responses.forEach((answer, position) => {
-            const request = position === 0 ? fuzzCase.request : undefined;
+            // A mutated case may not know what its bytes ask for; the server's reading of them counts.
+            const request = position === 0 ? (fuzzCase.request ?? requestLineOf(fuzzCase.raw.head)) : undefined;
             problems.push(...answerProblems(request, answer));
             if (request !== undefined) track(request, answer);
           });
