@@ -143,7 +143,7 @@ async function load(name: string, url: string, options: BenchOptions, next: () =
       connections: options.connections,
       duration: seconds,
       requests: [{ setupRequest: (request: Record<string, unknown>) => ({ ...request, ...next() }) }],
-    } as autocannon.Options);
+    });
   if (options.warmupSeconds > 0) await run(options.warmupSeconds);
   const result = await run(options.durationSeconds);
   return {

@@ -300,7 +300,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
 export function resolveConfig(overrides: Partial<EmulatorConfig> = {}): EmulatorConfig {
   const defaults = Object.fromEntries(SETTING_KEYS.map((key) => [key, parseSetting(key, undefined, 'default')])) as unknown as EmulatorConfig;
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
-  const config = { ...defaults, ...defined } as unknown as EmulatorConfig;
+  const config = { ...defaults, ...defined };
   checkTypedConfig(config);
   return config;
 }
