@@ -281,3 +281,21 @@ describe('bounds on what one body may hold', () => {
   });
 });
 
+
+describe('the first problem in the body is the one reported', () => {
+  const CONTROL = /^InvalidContent: The request body contains a character XML does not allow/;
+
+  it.each([
+    ['in the text of a complete document', '<Request><A>a\u0001b</A></Request>'],
+    ['before an unclosed element', '<Request><A>\u0000</A>'],
+    ['as the first byte', '\u0000<Request/>'],
+    ['after the root', '<Request/>\u0007'],
+  ])('a control character %s', (_what, xml) => {
+    expect(refusal(xml)).toMatch(CONTROL);
+  });
+
+  it('a bound reached before a control character: the bound', () => {
+    const body = `<Request>${'<a/>'.repeat(XML_LIMITS.elements)}\u0000</Request>`;
+    expect(refusal(body)).toMatch(new RegExp(`^InvalidContent: The request body has more than ${XML_LIMITS.elements} `));
+  });
+});
