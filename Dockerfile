@@ -62,4 +62,4 @@ HEALTHCHECK --interval=5s --timeout=4s --start-period=10s --retries=3 \
   CMD ["node", "dist/healthcheck.js"]
 # Exec form: node is PID 1 and gets SIGTERM itself (it handles SIGTERM and SIGINT, finishing the
 # requests in flight and closing the database within 5 s).
-CMD ["node", "dist/main.js"]
+CMD ["node", "--max-semi-space-size=4", "dist/main.js"]

@@ -29,6 +29,7 @@ import autocannon from 'autocannon';
 import { createCase, describeCase, OCR_BODY, populate, updateCase, type Request } from './bench.js';
 import { BENCH_EXTRA_CREATES } from './bodies.js';
 import { processCpuNs } from './hostile.js';
+import { cliArgs } from './cli.js';
 import { freePort } from './net.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -116,7 +117,7 @@ interface Server {
 
 async function startServer(main: string, db: string): Promise<Server> {
   const port = await freePort();
-  const child = spawn(process.execPath, [main], { env: { ...process.env, CIE_DB: db, CIE_PORT: String(port), CIE_LOG_LEVEL: 'info' }, stdio: 'ignore' });
+  const child = spawn(process.execPath, cliArgs(main), { env: { ...process.env, CIE_DB: db, CIE_PORT: String(port), CIE_LOG_LEVEL: 'info' }, stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${main} exited with ${child.exitCode}`);

@@ -9,6 +9,7 @@ import { signRequest } from '../src/signature.js';
 import type { SeedRecord } from '../src/templates/store.js';
 import { formatHostileReport, runHostileBench, type HostileOptions, type HostileResult } from './hostile.js';
 export { formatHostileReport } from './hostile.js';
+import { cliArgs } from './cli.js';
 import { freePort } from './net.js';
 
 /**
@@ -220,7 +221,7 @@ export async function runBench(options: BenchOptions = DEFAULT_OPTIONS, extraCre
     populate(smallDb, options.smallStore);
     populate(largeDb, options.largeStore);
 
-    const creating = await startProcess(['dist/main.js'], emulatorEnv(join(dir, 'creates.db')));
+    const creating = await startProcess(cliArgs(join(ROOT, 'dist', 'main.js')), emulatorEnv(join(dir, 'creates.db')));
     servers.push(creating);
     startupMs = creating.startupMs;
     await measure('signed create, ImageOCR, distinct names', creating.url, createCase('ocr', OCR_BODY));
@@ -230,14 +231,14 @@ export async function runBench(options: BenchOptions = DEFAULT_OPTIONS, extraCre
     rssAfterMb = rssMb(creating.process.pid);
     await stop(creating);
 
-    const small = await startProcess(['dist/main.js'], emulatorEnv(smallDb));
+    const small = await startProcess(cliArgs(join(ROOT, 'dist', 'main.js')), emulatorEnv(smallDb));
     servers.push(small);
     await measure(`signed describe, 10 of ${options.smallStore}`, small.url, describeCase());
     await measure('signed update', small.url, updateCase(options.smallStore));
     rssAfterMb = Math.max(rssAfterMb, rssMb(small.process.pid));
     await stop(small);
 
-    const large = await startProcess(['dist/main.js'], emulatorEnv(largeDb));
+    const large = await startProcess(cliArgs(join(ROOT, 'dist', 'main.js')), emulatorEnv(largeDb));
     servers.push(large);
     await measure(`signed describe, 10 of ${options.largeStore}`, large.url, describeCase());
     rssAfterMb = Math.max(rssAfterMb, rssMb(large.process.pid));
@@ -261,7 +262,7 @@ export async function runHostileCase(options: HostileOptions): Promise<HostileRe
   try {
     const bare = await startProcess(['bench/ceiling-server.js'], {});
     servers.push(bare);
-    const emulator = await startProcess(['dist/main.js'], { CIE_DB: join(dir, 'hostile.db'), CIE_LOG_LEVEL: 'info' });
+    const emulator = await startProcess(cliArgs(join(ROOT, 'dist', 'main.js')), { CIE_DB: join(dir, 'hostile.db'), CIE_LOG_LEVEL: 'info' });
     servers.push(emulator);
     const target = (server: Server): { port: number; pid: number } => ({ port: Number(new URL(server.url).port), pid: server.process.pid ?? 0 });
     return await runHostileBench(target(bare), target(emulator), options);

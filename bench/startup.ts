@@ -24,6 +24,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { processCpuNs } from './hostile.js';
+import { cliArgs } from './cli.js';
 import { freePort } from './net.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -100,7 +101,7 @@ export async function runStartup(options: StartupOptions): Promise<StartupCase[]
     options.log?.(`populating ${options.stored} templates`);
     await populateFile(storedDb, options.stored);
     let fresh = 0;
-    const emulator = (db: () => string) => (port: number) => [MAIN, '--port', String(port), '--db', db(), '--seed', SEEDS, '--log-level', 'warn'];
+    const emulator = (db: () => string) => (port: number) => [...cliArgs(MAIN), '--port', String(port), '--db', db(), '--seed', SEEDS, '--log-level', 'warn'];
     const cases = [
       { name: 'bare Fastify (bench/ceiling-server.js)', args: () => [BARE] },
       { name: 'emulator, new database file, fixtures/seed', args: emulator(() => join(dir, `new-${fresh++}.db`)) },

@@ -33,7 +33,7 @@ describe('the bin entry', () => {
   it('is dist/main.js, which starts with a node shebang', () => {
     const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
     expect(join(ROOT, manifest.bin['cloud-infinite-emulator']!)).toBe(MAIN);
-    expect(readFileSync(MAIN, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+    expect(readFileSync(MAIN, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env -S node --max-semi-space-size=4');
   });
 
   it('runs as `npx cloud-infinite-emulator --port 0`: ready, healthy, and exits 0 on SIGTERM', async () => {

@@ -53,7 +53,7 @@ describe('Dockerfile', () => {
     expect(find(runtime, 'COPY').filter((line) => line.includes('--from=')).every((line) => line.startsWith('COPY --from=build '))).toBe(true);
     expect(copySources(runtime).sort()).toEqual(['/app/dist', '/app/node_modules', '/app/package.json', 'fixtures/seed']);
     expect(find(runtime, 'USER')).toEqual(['USER node']);
-    expect(find(runtime, 'CMD')).toEqual(['CMD ["node", "dist/main.js"]']);
+    expect(find(runtime, 'CMD')).toEqual(['CMD ["node", "--max-semi-space-size=4", "dist/main.js"]']);
     expect(existsSync(join(ROOT, 'dist/main.js'))).toBe(true);
   });
 
