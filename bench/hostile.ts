@@ -143,7 +143,15 @@ class Client {
 /** Signed like the Node SDK: host, content-type and content-length. */
 function signedHeaders(port: number, body: Buffer): Record<string, string> {
   const headers = { host: `127.0.0.1:${port}`, 'content-type': 'application/xml', 'content-length': String(body.length) };
-  const authorization = signRequest({ method: 'POST', path: '/template', headers, secretId: SECRET_ID, secretKey: SECRET_KEY, start: Math.floor(Date.now() / 1000) - 1, expires: 3600 });
+  const authorization = signRequest({
+    method: 'POST',
+    path: '/template',
+    headers,
+    secretId: SECRET_ID,
+    secretKey: SECRET_KEY,
+    start: Math.floor(Date.now() / 1000) - 1,
+    expires: 3600,
+  });
   return { ...headers, authorization };
 }
 
@@ -156,7 +164,12 @@ function median(values: readonly number[]): number {
 const answerOf = (status: number, body: string): string => `${status} ${/<Code>([^<]*)<\/Code>/.exec(body)?.[1] ?? ''}`.trim();
 
 /** Each shape: a warm-up, then `rounds` turns of `requestsPerRound` requests to each server. */
-export async function runHostileBench(bare: Target, emulator: Target, options: HostileOptions = DEFAULT_HOSTILE_OPTIONS, shapes: readonly HostileShape[] = HOSTILE_SHAPES): Promise<HostileResult[]> {
+export async function runHostileBench(
+  bare: Target,
+  emulator: Target,
+  options: HostileOptions = DEFAULT_HOSTILE_OPTIONS,
+  shapes: readonly HostileShape[] = HOSTILE_SHAPES,
+): Promise<HostileResult[]> {
   const client = new Client();
   const results: HostileResult[] = [];
   try {

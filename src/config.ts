@@ -171,7 +171,10 @@ function parseAllowedHosts(text: string): string[] {
 }
 
 function splitList(text: string, noun: string): string[] {
-  const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   if (items.length === 0) throw new BadValue(`it lists no ${noun}`);
   return items;
 }
@@ -213,13 +216,26 @@ export const SETTINGS: Settings = {
   adminToken: { defaultText: undefined, help: 'Bearer token that /_emulator/* (but health) requires', parse: optional },
   corsOrigins: { defaultText: '*', help: 'comma list of origins allowed by CORS', parse: parseOrigins },
   adminOrigins: { defaultText: undefined, help: 'comma list of origins whose pages may call /_emulator/ (no *)', parse: parseAdminOrigins, unset: [] },
-  allowedHosts: { defaultText: undefined, help: 'comma list of extra Host names /_emulator/ answers (DNS-rebinding check)', parse: parseAllowedHosts, unset: [] },
+  allowedHosts: {
+    defaultText: undefined,
+    help: 'comma list of extra Host names /_emulator/ answers (DNS-rebinding check)',
+    parse: parseAllowedHosts,
+    unset: [],
+  },
   logLevel: { defaultText: 'info', help: LOG_LEVELS.join(' | '), parse: oneOf(LOG_LEVELS) },
   journalSize: { defaultText: '1000', help: 'entries kept in the request journal', parse: parseIntIn(0, 100_000, 'a journal size') },
   tlsCert: { defaultText: undefined, help: 'PEM certificate; with --tls-key, serve HTTPS', parse: optional },
   tlsKey: { defaultText: undefined, help: 'PEM private key; with --tls-cert, serve HTTPS', parse: optional },
-  jobDurationMs: { defaultText: '200', help: 'how long a job lives (ms): Submitted for half, Running for half; manual: until /_emulator/jobs moves it', parse: parseJobDuration },
-  callbackHosts: { defaultText: undefined, help: 'hosts job callbacks may reach (default: loopback, private networks, single-label names); * = any', parse: parseHosts },
+  jobDurationMs: {
+    defaultText: '200',
+    help: 'how long a job lives (ms): Submitted for half, Running for half; manual: until /_emulator/jobs moves it',
+    parse: parseJobDuration,
+  },
+  callbackHosts: {
+    defaultText: undefined,
+    help: 'hosts job callbacks may reach (default: loopback, private networks, single-label names); * = any',
+    parse: parseHosts,
+  },
 };
 
 export const SETTING_KEYS = Object.keys(SETTINGS) as (keyof EmulatorConfig)[];
@@ -326,7 +342,11 @@ function checkTypedConfig(config: EmulatorConfig): void {
   check('logLevel', LOG_LEVELS.includes(config.logLevel), `"${String(config.logLevel)}" is not one of ${LOG_LEVELS.join(', ')}`);
   check('corsOrigins', config.corsOrigins.length > 0, 'it lists no origin');
   const badCallbackHost = config.callbackHosts?.find((host) => host !== '*' && !HOST_NAME.test(host) && isIP(host) === 0);
-  check('callbackHosts', config.callbackHosts === undefined || (config.callbackHosts.length > 0 && badCallbackHost === undefined), `"${String(badCallbackHost ?? '')}" is not a host name or an IP address (or the list is empty)`);
+  check(
+    'callbackHosts',
+    config.callbackHosts === undefined || (config.callbackHosts.length > 0 && badCallbackHost === undefined),
+    `"${String(badCallbackHost ?? '')}" is not a host name or an IP address (or the list is empty)`,
+  );
   const badOrigin = config.adminOrigins.find((origin) => !ADMIN_ORIGIN.test(origin) || normalizeOrigin(origin) === undefined);
   check('adminOrigins', badOrigin === undefined, `"${badOrigin}" is not an origin like http://localhost:5173 (and * is not allowed)`);
   const badHost = config.allowedHosts.find((host) => !HOST_NAME.test(host.toLowerCase()));
@@ -342,7 +362,7 @@ export function helpText(): string {
     return `  ${flag} ${env} ${setting.help} (default: ${setting.defaultText ?? 'none'})`;
   });
   return [
-    'cloud-infinite-emulator: a local emulator of Tencent Cloud Infinite\'s /template API',
+    "cloud-infinite-emulator: a local emulator of Tencent Cloud Infinite's /template API",
     '',
     'Usage: cloud-infinite-emulator [options]',
     '',

@@ -26,11 +26,9 @@ export interface CorsOrigins {
   readonly admin: readonly string[];
 }
 
-const isAdminRequest = (request: FastifyRequest): boolean =>
-  isAdminPath((request.ci as FastifyRequest['ci'] | null)?.rawPath ?? splitUrl(request.url).rawPath);
+const isAdminRequest = (request: FastifyRequest): boolean => isAdminPath((request.ci as FastifyRequest['ci'] | null)?.rawPath ?? splitUrl(request.url).rawPath);
 
-export const isPreflight = (request: FastifyRequest): boolean =>
-  request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
+export const isPreflight = (request: FastifyRequest): boolean => request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
 
 /** Our list, then the requested names it does not already hold (compared case-insensitively). */
 function allowedHeadersFor(request: FastifyRequest): string[] {

@@ -104,10 +104,7 @@ export interface ErrorContext {
  * is missing. A signature mismatch adds the server's StringToSign and FormatString, as COS does.
  */
 export function renderErrorXml(error: CiError, context: ErrorContext): string {
-  const debug =
-    error.signature === undefined
-      ? ''
-      : leaf('StringToSign', error.signature.stringToSign) + leaf('FormatString', error.signature.formatString);
+  const debug = error.signature === undefined ? '' : leaf('StringToSign', error.signature.stringToSign) + leaf('FormatString', error.signature.formatString);
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n<Error>' +
     leaf('Code', error.code) +

@@ -35,11 +35,7 @@ function readConfig(): { config: EmulatorConfig; unknownVariables: readonly stri
 
 async function start(config: EmulatorConfig): Promise<RunningEmulator> {
   // Loaded only now: --help and a bad value answer at once, without loading Fastify and SQLite.
-  const [{ listen }, { SeedError }, { UnusableDatabaseError }] = await Promise.all([
-    import('./emulator.js'),
-    import('./admin/seeds.js'),
-    import('./db.js'),
-  ]);
+  const [{ listen }, { SeedError }, { UnusableDatabaseError }] = await Promise.all([import('./emulator.js'), import('./admin/seeds.js'), import('./db.js')]);
   try {
     return await listen(config);
   } catch (error) {

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { adminGuard } from './admin/guard.js';
 import { registerAdminRoutes } from './admin/routes.js';
@@ -75,7 +75,10 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
     logger: {
       level: config.logLevel,
       ...(deps.logStream === undefined ? {} : { stream: deps.logStream }),
-      redact: { paths: ['req.headers.authorization', 'req.headers["x-cos-security-token"]', 'req.headers["x-ci-security-token"]', 'req.headers.cookie'], censor: '[redacted]' },
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers["x-cos-security-token"]', 'req.headers["x-ci-security-token"]', 'req.headers.cookie'],
+        censor: '[redacted]',
+      },
     },
     // One line per request is written by the journal hook instead, with the CI error code and
     // the CI request id; so requests need no child logger of their own.
@@ -130,7 +133,7 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
 
   // Node answers these outside Fastify: an empty 417 for an Expect other than 100-continue (the
   // expectation is ignored instead, as RFC 9110 allows), and a dropped connection for CONNECT.
-  app.server.on('checkExpectation', app.routing);
+  app.server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => app.routing(request, response));
   app.server.on('connect', connections.connect);
 
   // 1. context
@@ -228,7 +231,10 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
   app.addHook('onResponse', (request, reply, done) => {
     const { ci } = request;
     const ms = Math.round(reply.elapsedTime * 100) / 100;
-    request.log.info({ requestId: ci.requestId, method: request.method, path: ci.rawPath, bucket: ci.bucket.id, status: reply.statusCode, code: ci.errorCode, ms }, 'request');
+    request.log.info(
+      { requestId: ci.requestId, method: request.method, path: ci.rawPath, bucket: ci.bucket.id, status: reply.statusCode, code: ci.errorCode, ms },
+      'request',
+    );
     if (isAdminPath(ci.rawPath) || isPreflight(request)) {
       done();
       return;

@@ -41,13 +41,7 @@ export interface ParsedAuthorization {
 }
 
 export type VerdictCode =
-  | 'MissingAuthorization'
-  | 'InvalidAuthorization'
-  | 'SecretidNotExist'
-  | 'SignatureExpired'
-  | 'RequestTimeTooSkewed'
-  | 'SignatureDoesNotMatch'
-  | 'AccessDenied';
+  'MissingAuthorization' | 'InvalidAuthorization' | 'SecretidNotExist' | 'SignatureExpired' | 'RequestTimeTooSkewed' | 'SignatureDoesNotMatch' | 'AccessDenied';
 
 export type Verdict =
   | { readonly ok: true; readonly form: SignatureForm; readonly credential: Credential }
@@ -113,8 +107,7 @@ export function constantTimeEqual(expected: string, received: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-export const signaturesEqual = (expected: string, received: string): boolean =>
-  constantTimeEqual(expected.toLowerCase(), received.toLowerCase());
+export const signaturesEqual = (expected: string, received: string): boolean => constantTimeEqual(expected.toLowerCase(), received.toLowerCase());
 
 /** `name=value&…` for the names of a q-*-list, in the list's order, from pairs of (name, value). */
 function canonicalPairs(list: readonly string[], lookup: (encodedLowerName: string) => string | undefined): string {
@@ -242,7 +235,13 @@ export function verifyRequest({ request, credentials, now, appId }: VerifyInput)
   if (typeof auth === 'string') return { ok: false, form, code: 'InvalidAuthorization', message: `The signature cannot be read: ${auth}.` };
   const credential = credentials.get(auth.secretId);
   if (credential === undefined) {
-    return { ok: false, form, code: 'SecretidNotExist', secretId: auth.secretId, message: `The SecretId ${auth.secretId} is not one the emulator knows (CIE_KEYS).` };
+    return {
+      ok: false,
+      form,
+      code: 'SecretidNotExist',
+      secretId: auth.secretId,
+      message: `The SecretId ${auth.secretId} is not one the emulator knows (CIE_KEYS).`,
+    };
   }
   const timeVerdict = checkTime(auth, now, form);
   if (timeVerdict !== undefined) return timeVerdict;
@@ -316,7 +315,8 @@ function checkSignature(
     if (signaturesEqual(computeSignature(signKey, bareStringToSign), auth.signature)) return undefined;
   }
   return {
-    message: 'The request signature we calculated does not match the signature you provided. Compare your StringToSign and FormatString with the ones in this answer.',
+    message:
+      'The request signature we calculated does not match the signature you provided. Compare your StringToSign and FormatString with the ones in this answer.',
     stringToSign,
     httpString,
   };
@@ -327,7 +327,8 @@ function checkToken(request: ReceivedRequest, credential: Credential): string | 
   const sent =
     TOKEN_HEADERS.map((name) => headerValue(request.headers, name)).find((value) => value !== undefined) ??
     request.query.find(([name]) => (TOKEN_HEADERS as readonly string[]).includes(name))?.[1];
-  if (sent === undefined) return `The SecretId ${credential.secretId} is a temporary key: send its security token in x-cos-security-token or x-ci-security-token.`;
+  if (sent === undefined)
+    return `The SecretId ${credential.secretId} is a temporary key: send its security token in x-cos-security-token or x-ci-security-token.`;
   if (!constantTimeEqual(credential.token, sent)) return `The security token sent for SecretId ${credential.secretId} is not the one configured for it.`;
   return undefined;
 }

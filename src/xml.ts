@@ -1,7 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { CiError } from './errors.js';
 
-
 /**
  * XML in and out. Request bodies are read by the small strict reader below; answers are written
  * with plain template strings, so the writing side only needs to escape text.
@@ -85,7 +84,8 @@ const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const DECLARATION = /^<!(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i;
 // XML 1.0 (fifth edition) names, within the Basic Multilingual Plane. The combining marks
 // (U+0300–U+036F) may follow a name's first character: the grammar lists them on their own.
-const NAME_START = 'A-Za-z_:\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD';
+const NAME_START =
+  'A-Za-z_:\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD';
 // eslint-disable-next-line no-misleading-character-class -- the combining marks stand alone in the class, as in the grammar
 const NAME = new RegExp(`[${NAME_START}][${NAME_START}0-9.\\-\\u00B7\\u0300-\\u036F\\u203F-\\u2040]*`, 'y');
 // A pseudo-attribute of the XML declaration (XML 1.0 §2.8): S name Eq quoted value.
@@ -265,7 +265,9 @@ class XmlReader {
   #count(sort: keyof typeof XML_LIMITS): void {
     this.#counts[sort] += 1;
     if (this.#counts[sort] > XML_LIMITS[sort]) {
-      throw invalidContent(`The request body has more than ${XML_LIMITS[sort]} ${LIMIT_WORDS[sort]}, the most the emulator reads in one body (a template needs a few hundred elements at most).`);
+      throw invalidContent(
+        `The request body has more than ${XML_LIMITS[sort]} ${LIMIT_WORDS[sort]}, the most the emulator reads in one body (a template needs a few hundred elements at most).`,
+      );
     }
   }
 
@@ -317,7 +319,9 @@ class XmlReader {
   /** Checked before the text is decoded: a longer one never becomes a string. */
   #checkTextBytes(name: string, textBytes: number): number {
     if (textBytes > MAX_XML_TEXT_BYTES) {
-      throw invalidContent(`<${quoted(name)}> holds more than ${MAX_XML_TEXT_BYTES} bytes of text, the most the emulator reads in one element (a template value is a few hundred characters at most).`);
+      throw invalidContent(
+        `<${quoted(name)}> holds more than ${MAX_XML_TEXT_BYTES} bytes of text, the most the emulator reads in one element (a template value is a few hundred characters at most).`,
+      );
     }
     return textBytes;
   }
@@ -395,7 +399,7 @@ class XmlReader {
   /** The references of bytes [from, to) are well-formed; nothing is decoded. */
   #checkReferences(from: number, to: number): void {
     if (!this.#hasAmpersand) return;
-    for (let amp = findByte(this.bytes, AMPERSAND, from, to); amp !== -1; ) {
+    for (let amp = findByte(this.bytes, AMPERSAND, from, to); amp !== -1;) {
       const { length } = this.#reference(amp, to);
       amp = findByte(this.bytes, AMPERSAND, amp + length, to);
     }
@@ -444,7 +448,11 @@ class XmlReader {
     this.#pos += 2;
     const target = this.#name('a processing instruction target', 'a processing instruction has no target');
     if (target.toLowerCase() === 'xml') {
-      throw this.#malformed(target === 'xml' ? 'the XML declaration is only allowed at the very start' : `"<?${target}" is reserved: the XML declaration is written "<?xml" and only at the very start`);
+      throw this.#malformed(
+        target === 'xml'
+          ? 'the XML declaration is only allowed at the very start'
+          : `"<?${target}" is reserved: the XML declaration is written "<?xml" and only at the very start`,
+      );
     }
     if (this.#pos !== end && !isWhitespace(this.bytes[this.#pos])) {
       throw this.#malformed(`the processing instruction target "${quoted(target)}" must be followed by whitespace or "?>"`);
@@ -460,7 +468,8 @@ class XmlReader {
     const begin = this.#pos + XML_DECLARATION_OPEN.length;
     const end = this.bytes.indexOf(PI_CLOSE, begin);
     if (end === -1) throw this.#malformed('the XML declaration is never closed');
-    const refuse = (reason: string): CiError => invalidContent(`The request body's XML declaration ${reason}; write <?xml version="1.0" encoding="UTF-8"?> or leave it out.`);
+    const refuse = (reason: string): CiError =>
+      invalidContent(`The request body's XML declaration ${reason}; write <?xml version="1.0" encoding="UTF-8"?> or leave it out.`);
     if (end - begin > MAX_DECLARATION_BYTES) throw refuse(`is longer than ${MAX_DECLARATION_BYTES} bytes`);
     const inside = this.bytes.toString('utf8', begin, end);
     let at = 0;
@@ -512,7 +521,9 @@ class XmlReader {
     if (end === start) throw this.#malformed(missing);
     if (end - start > MAX_XML_NAME_BYTES) {
       this.#pos = start;
-      throw invalidContent(`The request body has a name longer than ${MAX_XML_NAME_BYTES} bytes ${this.#where()}; the names a template takes are under 30 characters.`);
+      throw invalidContent(
+        `The request body has a name longer than ${MAX_XML_NAME_BYTES} bytes ${this.#where()}; the names a template takes are under 30 characters.`,
+      );
     }
     if (ascii) {
       if (!isAsciiNameStart(this.bytes[start] as number)) throw this.#malformed(missing);

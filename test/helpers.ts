@@ -137,7 +137,13 @@ export function describeOf(body: string): DescribeXml {
 export function errorOf(response: LightMyRequestResponse): { status: number; code: string; message: string; resource: string; requestId: string } {
   const parsed = xmlParser.parse(response.body) as { Error?: { Code: string; Message: string; Resource: string; RequestId: string } };
   if (parsed.Error === undefined) throw new Error(`not an <Error> body: ${response.statusCode} ${response.body}`);
-  return { status: response.statusCode, code: parsed.Error.Code, message: parsed.Error.Message, resource: parsed.Error.Resource, requestId: parsed.Error.RequestId };
+  return {
+    status: response.statusCode,
+    code: parsed.Error.Code,
+    message: parsed.Error.Message,
+    resource: parsed.Error.Resource,
+    requestId: parsed.Error.RequestId,
+  };
 }
 
 export async function createOcr(app: FastifyInstance, name: string, extra: Partial<SignedCall> = {}): Promise<TemplateXml> {

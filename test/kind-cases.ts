@@ -119,7 +119,11 @@ export interface RefusedValue {
 }
 
 /** The lowest and highest values inside a range, `undefined` where it is open. */
-export function rangeEnds(field: LeafField, min: Bound | undefined, max: Bound | undefined): { low?: string; high?: string; belowLow?: string; aboveHigh?: string } {
+export function rangeEnds(
+  field: LeafField,
+  min: Bound | undefined,
+  max: Bound | undefined,
+): { low?: string; high?: string; belowLow?: string; aboveHigh?: string } {
   const step = field.type === 'int' && field.even ? 2 : stepOf(field);
   const ends: { low?: string; high?: string; belowLow?: string; aboveHigh?: string } = {};
   if (min !== undefined) {
@@ -143,7 +147,8 @@ export function acceptedValues(field: LeafField): AcceptedValue[] {
     case 'string': {
       const value = field.sample ?? 'x';
       const accepted: AcceptedValue[] = [{ what: 'a string', value, stored: value }];
-      if (field.maxLength !== undefined) accepted.push({ what: `${field.maxLength} characters`, value: '模'.repeat(field.maxLength), stored: '模'.repeat(field.maxLength) });
+      if (field.maxLength !== undefined)
+        accepted.push({ what: `${field.maxLength} characters`, value: '模'.repeat(field.maxLength), stored: '模'.repeat(field.maxLength) });
       return accepted;
     }
     case 'int':
@@ -239,9 +244,7 @@ function seedChildren(group: GroupField, prefix: string, avoid: ReadonlySet<stri
 }
 
 function seedNode(name: string, field: Field, path: string, avoid: ReadonlySet<string>): Node {
-  return field.type === 'group'
-    ? { name, text: '', children: seedChildren(field, `${path}.`, avoid) }
-    : { name, text: sampleValue(field), children: [] };
+  return field.type === 'group' ? { name, text: '', children: seedChildren(field, `${path}.`, avoid) } : { name, text: sampleValue(field), children: [] };
 }
 
 /** The children of the group at `path` (the root for ''), created with seeded children where missing. */
@@ -330,8 +333,7 @@ function outcomeOf(read: () => { data: GroupValue; notes: BodyNotes }): Outcome 
 }
 
 /** Field validation alone: each element against its declaration, no combination rule. */
-export const readFields = (kind: TemplateKind, nodes: readonly Node[], mode: ReadMode = STRICT): Outcome =>
-  outcomeOf(() => readKindFields(kind, nodes, mode));
+export const readFields = (kind: TemplateKind, nodes: readonly Node[], mode: ReadMode = STRICT): Outcome => outcomeOf(() => readKindFields(kind, nodes, mode));
 
 /** The whole validation, with the kind's rules or only those given. */
 export const validate = (kind: TemplateKind, nodes: readonly Node[], rules: readonly Rule[] | undefined = kind.rules, mode: ReadMode = STRICT): Outcome =>
@@ -385,7 +387,11 @@ function ruleContext(kind: TemplateKind, rule: Rule, broken?: number): Node[] {
 }
 
 const describeCondition = (condition: Condition): string =>
-  'is' in condition ? `${condition.path}=${condition.is.join('|')}` : 'isNot' in condition ? `${condition.path}≠${condition.isNot.join('|')}` : `${condition.path} given`;
+  'is' in condition
+    ? `${condition.path}=${condition.is.join('|')}`
+    : 'isNot' in condition
+      ? `${condition.path}≠${condition.isNot.join('|')}`
+      : `${condition.path} given`;
 
 export const describeRule = (rule: Rule): string => {
   const condition = rule.when.length === 0 ? '' : ` when ${rule.when.map(describeCondition).join(' and ')}`;
@@ -437,7 +443,8 @@ export function ruleCases(kind: TemplateKind, rule: Rule): RuleCase[] {
     }
     rule.when.forEach((condition, index) => {
       const nodes = ruleContext(kind, rule, index);
-      if (breakCondition(kind, nodes, condition)) cases.push({ what: `none is given but ${describeCondition(condition)} does not hold`, nodes, accepted: true });
+      if (breakCondition(kind, nodes, condition))
+        cases.push({ what: `none is given but ${describeCondition(condition)} does not hold`, nodes, accepted: true });
     });
     return cases;
   }
@@ -466,7 +473,8 @@ export function ruleCases(kind: TemplateKind, rule: Rule): RuleCase[] {
     rule.when.forEach((condition, index) => {
       const unmet = ruleContext(kind, rule, index);
       setLeaf(kind, unmet, rule.path, value);
-      if (breakCondition(kind, unmet, condition)) cases.push({ what: `${rule.path}=${value} but ${describeCondition(condition)} does not hold`, nodes: unmet, accepted: true });
+      if (breakCondition(kind, unmet, condition))
+        cases.push({ what: `${rule.path}=${value} but ${describeCondition(condition)} does not hold`, nodes: unmet, accepted: true });
     });
   }
   return cases;

@@ -65,7 +65,16 @@ ${data.notice === undefined ? '' : `<p class="notice${data.notice.failed ? ' fai
 <main>
 <section class="cards" aria-label="summary">
   ${card('Templates', String(templateCount), plural(buckets.length, 'bucket'))}
-  ${card('Faults', String(data.faults.length), data.faults.length === 0 ? 'none armed' : `${plural(data.faults.reduce((sum, fault) => sum + fault.remaining, 0), 'request')} to hit`)}
+  ${card(
+    'Faults',
+    String(data.faults.length),
+    data.faults.length === 0
+      ? 'none armed'
+      : `${plural(
+          data.faults.reduce((sum, fault) => sum + fault.remaining, 0),
+          'request',
+        )} to hit`,
+  )}
   ${card('Requests', String(data.journalSize), `journal keeps ${data.config.journalSize}`)}
   ${card('Refused signatures', String(refused), `of the ${data.journal.length} shown`, refused > 0 ? 'bad' : '')}
 </section>
@@ -86,9 +95,13 @@ function card(title: string, value: string, detail: string, tone = ''): string {
 
 function renderSettings(config: EmulatorConfig): string {
   const keys = config.keys
-    .map((key) => `<li><code>${html(key.secretId)}</code> <span class="muted">APPID ${html(key.appId)}${key.token === undefined ? '' : ' · needs a security token'}</span></li>`)
+    .map(
+      (key) =>
+        `<li><code>${html(key.secretId)}</code> <span class="muted">APPID ${html(key.appId)}${key.token === undefined ? '' : ' · needs a security token'}</span></li>`,
+    )
     .join('');
-  const pill = (label: string, value: string, tone = ''): string => `<span class="pill ${tone}"><span class="muted">${html(label)}</span> ${html(value)}</span>`;
+  const pill = (label: string, value: string, tone = ''): string =>
+    `<span class="pill ${tone}"><span class="muted">${html(label)}</span> ${html(value)}</span>`;
   return `<section class="panel settings">
   <div class="pills">
     ${pill('auth', config.auth, config.auth === 'off' ? 'warn' : '')}
@@ -105,8 +118,19 @@ function renderSettings(config: EmulatorConfig): string {
 
 function renderTemplates(store: TemplateStore, buckets: ReturnType<TemplateStore['buckets']>, tzOffset: string): string {
   const sections = buckets.map(({ bucket, count }) => {
-    const page = store.describe({ bucket, category: 'Custom', tag: undefined, ids: undefined, namePrefix: undefined, pageNumber: 1, pageSize: TEMPLATES_SHOWN_PER_BUCKET });
-    const more = count > page.templates.length ? `<p class="muted">The newest ${page.templates.length} of ${count}; DescribeMediaTemplates pages through the rest.</p>` : '';
+    const page = store.describe({
+      bucket,
+      category: 'Custom',
+      tag: undefined,
+      ids: undefined,
+      namePrefix: undefined,
+      pageNumber: 1,
+      pageSize: TEMPLATES_SHOWN_PER_BUCKET,
+    });
+    const more =
+      count > page.templates.length
+        ? `<p class="muted">The newest ${page.templates.length} of ${count}; DescribeMediaTemplates pages through the rest.</p>`
+        : '';
     return `<section class="panel bucket" data-bucket="${html(bucket)}">
   <div class="panel-head">
     <h3>${html(bucket)} <span class="muted">${plural(count, 'template')}</span></h3>
@@ -142,7 +166,10 @@ function renderJobs(jobs: readonly StoredJob[], config: EmulatorConfig): string 
   <td><code>${html(job.id)}</code><div class="muted host">${html(job.bucket)}</div></td><td>${html(job.tag)}</td>
   <td><span class="verdict ${tone}">${html(job.state)}</span>${failure}</td><td>${html(time(job.createdAt))}</td><td>${html(time(job.endedAt))}</td><td class="callback">${callback}</td></tr>`;
   });
-  const hint = config.jobDurationMs === 'manual' ? 'CIE_JOB_DURATION_MS=manual: jobs wait for POST /_emulator/jobs/&lt;JobId&gt;' : `each job lives ${config.jobDurationMs} ms`;
+  const hint =
+    config.jobDurationMs === 'manual'
+      ? 'CIE_JOB_DURATION_MS=manual: jobs wait for POST /_emulator/jobs/&lt;JobId&gt;'
+      : `each job lives ${config.jobDurationMs} ms`;
   return `<section id="jobs">
 <div class="section-head">
   <h2>Jobs <span class="muted">the newest ${jobs.length}</span></h2>
@@ -220,9 +247,11 @@ function renderJournal(entries: readonly JournalEntry[], journalSize: number): s
     const verdictTone = auth.verdict === 'ok' ? 'good' : auth.verdict === 'not checked' ? 'muted' : 'bad';
     const details: string[] = [];
     if (auth.stringToSign !== undefined) {
-      details.push(`<div class="signature-debug"><div><div class="debug-title">Server's StringToSign</div><pre class="sts">${html(auth.stringToSign)}</pre></div>` +
-        `<div><div class="debug-title">Server's HttpString (FormatString)</div><pre class="fmt">${html(auth.httpString ?? '')}</pre></div></div>` +
-        `<p class="muted hint">Compare them with your client's: the first line that differs is what was signed differently.</p>`);
+      details.push(
+        `<div class="signature-debug"><div><div class="debug-title">Server's StringToSign</div><pre class="sts">${html(auth.stringToSign)}</pre></div>` +
+          `<div><div class="debug-title">Server's HttpString (FormatString)</div><pre class="fmt">${html(auth.httpString ?? '')}</pre></div></div>` +
+          `<p class="muted hint">Compare them with your client's: the first line that differs is what was signed differently.</p>`,
+      );
     }
     const notes = [
       entry.ignored.length === 0 ? '' : `ignored: ${entry.ignored.join(', ')}`,

@@ -31,8 +31,7 @@ export class FaultInputError extends Error {}
 const CODE = /^[A-Za-z][A-Za-z0-9.]{0,63}$/;
 const METHOD = /^[A-Za-z]{1,16}$/;
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function integer(value: unknown, name: string, min: number, max: number): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
@@ -58,7 +57,8 @@ const MATCH_KEYS = new Set(['method', 'path']);
 /** A misspelt key (`time`, `delay`) would silently give a fault other than the one meant. */
 function checkKeys(input: Record<string, unknown>, allowed: ReadonlySet<string>, where: string): void {
   const unknown = Object.keys(input).filter((key) => !allowed.has(key));
-  if (unknown.length > 0) throw new FaultInputError(`${where} has unknown key${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; it takes ${[...allowed].join(', ')}`);
+  if (unknown.length > 0)
+    throw new FaultInputError(`${where} has unknown key${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; it takes ${[...allowed].join(', ')}`);
 }
 
 /** Reads `{match:{method,path}, status, code, times, delayMs}` (JSON, or the dashboard's flat form). */
@@ -86,8 +86,16 @@ export function readFaultInput(input: unknown): Omit<Fault, 'id' | 'remaining'> 
   const delayMs = integer(input['delayMs'], 'delayMs', 0, 60_000) ?? 0;
   const job = readJobEnding(input['job']);
   if (job !== undefined) {
-    if (status !== undefined || code !== undefined || delayMs > 0) throw new FaultInputError('a job fault sets how jobs end, not the answer: give job, or status, code and delayMs');
-    return { match: { ...(method === undefined ? {} : { method }), ...(path === undefined ? {} : { path }) }, status: undefined, code: undefined, times, delayMs: 0, job };
+    if (status !== undefined || code !== undefined || delayMs > 0)
+      throw new FaultInputError('a job fault sets how jobs end, not the answer: give job, or status, code and delayMs');
+    return {
+      match: { ...(method === undefined ? {} : { method }), ...(path === undefined ? {} : { path }) },
+      status: undefined,
+      code: undefined,
+      times,
+      delayMs: 0,
+      job,
+    };
   }
   const delayOnly = status === undefined && code === undefined && delayMs > 0;
   return {

@@ -76,13 +76,19 @@ export async function registerAdminRoutes(admin: FastifyInstance, options: Admin
   admin.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       request.ci.errorCode = 'UnsupportedMediaType';
-      return reply.code(415).type('application/json').send({ error: 'UnsupportedMediaType', message: unsupportedMediaTypeMessage(mediaTypeOf(request)) });
+      return reply
+        .code(415)
+        .type('application/json')
+        .send({ error: 'UnsupportedMediaType', message: unsupportedMediaTypeMessage(mediaTypeOf(request)) });
     }
     const status = error instanceof AdminError ? error.status : error instanceof FaultInputError ? 400 : (error.statusCode ?? 500);
     const code = error instanceof AdminError ? error.code : error instanceof FaultInputError ? 'InvalidFault' : status >= 500 ? 'InternalError' : 'BadRequest';
     if (status >= 500) request.log.error({ err: error }, 'unexpected error');
     request.ci.errorCode = code;
-    return reply.code(status).type('application/json').send({ error: code, message: status >= 500 ? 'The emulator failed unexpectedly; the log has the details.' : error.message });
+    return reply
+      .code(status)
+      .type('application/json')
+      .send({ error: code, message: status >= 500 ? 'The emulator failed unexpectedly; the log has the details.' : error.message });
   });
 
   admin.addHook('onRequest', async (request, reply) => {
@@ -92,7 +98,11 @@ export async function registerAdminRoutes(admin: FastifyInstance, options: Admin
     const cookie = cookieValue(request.headers.cookie, ADMIN_COOKIE);
     const offered = bearer ?? queryToken ?? cookie;
     if (offered === undefined || !constantTimeEqual(config.adminToken, offered)) {
-      throw new AdminError(401, 'Unauthorized', 'This endpoint needs the admin token: Authorization: Bearer <CIE_ADMIN_TOKEN>, or open /_emulator/?token=<token> once in a browser.');
+      throw new AdminError(
+        401,
+        'Unauthorized',
+        'This endpoint needs the admin token: Authorization: Bearer <CIE_ADMIN_TOKEN>, or open /_emulator/?token=<token> once in a browser.',
+      );
     }
     if (queryToken !== undefined) {
       void reply.header('Set-Cookie', `${ADMIN_COOKIE}=${encodeURIComponent(queryToken)}; Path=/_emulator; HttpOnly; SameSite=Strict`);
@@ -104,7 +114,13 @@ export async function registerAdminRoutes(admin: FastifyInstance, options: Admin
     return undefined;
   });
 
-  admin.get('/health', async () => ({ status: 'ready', version: VERSION, auth: config.auth, mode: modeName(config.strict), defaultBucket: config.defaultBucket }));
+  admin.get('/health', async () => ({
+    status: 'ready',
+    version: VERSION,
+    auth: config.auth,
+    mode: modeName(config.strict),
+    defaultBucket: config.defaultBucket,
+  }));
 
   admin.post('/reset', async (request, reply) => {
     const bucket = readBucket(request);
@@ -185,7 +201,8 @@ export async function registerAdminRoutes(admin: FastifyInstance, options: Admin
     const fromQuery = request.ci.query?.find(([name]) => name === 'bucket')?.[1];
     const fromForm = record(request.body)['bucket'];
     const bucket = fromQuery ?? (typeof fromForm === 'string' && fromForm !== '' ? fromForm : undefined);
-    if (bucket !== undefined && !BUCKET_ID.test(bucket)) throw new AdminError(400, 'InvalidBucket', `"${bucket}" is not a bucket like examplebucket-1250000000.`);
+    if (bucket !== undefined && !BUCKET_ID.test(bucket))
+      throw new AdminError(400, 'InvalidBucket', `"${bucket}" is not a bucket like examplebucket-1250000000.`);
     return bucket;
   }
 }
@@ -194,7 +211,10 @@ function describeFault(fault: Fault): string {
   if (fault.job !== undefined) {
     return `the next ${fault.times} job${fault.times === 1 ? '' : 's'} submitted to ${fault.match.path ?? 'any path'} end ${fault.job.state} (${fault.job.code})`;
   }
-  const answer = fault.status === undefined ? `a delay of ${fault.delayMs} ms` : `${fault.status} ${fault.code ?? ''}${fault.delayMs > 0 ? ` after ${fault.delayMs} ms` : ''}`;
+  const answer =
+    fault.status === undefined
+      ? `a delay of ${fault.delayMs} ms`
+      : `${fault.status} ${fault.code ?? ''}${fault.delayMs > 0 ? ` after ${fault.delayMs} ms` : ''}`;
   const requests = `${fault.times} ${fault.match.method === undefined ? '' : `${fault.match.method} `}request${fault.times === 1 ? '' : 's'}`;
   return `${answer} for the next ${requests} to ${fault.match.path ?? 'any path'}`;
 }

@@ -30,5 +30,8 @@ export function requestRoot(body: Buffer | undefined, what: string): XmlElement 
 export function noteBody(request: FastifyRequest, notes: BodyNotes): void {
   if (notes.ignored.length === 0 && notes.repeated.length === 0) return;
   request.ci.notes = notes;
-  request.log.warn({ requestId: request.ci.requestId, ignored: notes.ignored, repeated: notes.repeated }, 'request body: unknown elements ignored, repeated ones read last-wins');
+  request.log.warn(
+    { requestId: request.ci.requestId, ignored: notes.ignored, repeated: notes.repeated },
+    'request body: unknown elements ignored, repeated ones read last-wins',
+  );
 }

@@ -68,7 +68,7 @@ export class ConnectionLayer {
       'MethodNotAllowed',
       `CONNECT ${target} asks the emulator for a TLS tunnel, which it does not open. Use it as a plain HTTP proxy: ` +
         "give the SDK the http scheme (cos-nodejs-sdk-v5 Protocol: 'http:', cos-python-sdk-v5 Scheme='http', an http:// URL in Go), " +
-        'and leave the rest of the client\'s traffic out of the proxy with NO_PROXY.',
+        "and leave the rest of the client's traffic out of the proxy with NO_PROXY.",
       { headers: { Allow: API_METHODS } },
     );
     this.writeError(socket, error, target);

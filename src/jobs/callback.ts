@@ -37,7 +37,9 @@ export class CallbackPolicy {
     const byName = this.#anyHost || this.#listed !== undefined || (isIP(host) === 0 && isLocalName(host));
     const chosen = addresses.find(({ address, family }) => byName || PRIVATE.check(address, family === 6 ? 'ipv6' : 'ipv4'));
     if (chosen === undefined) {
-      return { refused: `${host} resolves to ${addresses.map(({ address }) => address).join(', ')}, not loopback or a private network; list it in CIE_CALLBACK_HOSTS` };
+      return {
+        refused: `${host} resolves to ${addresses.map(({ address }) => address).join(', ')}, not loopback or a private network; list it in CIE_CALLBACK_HOSTS`,
+      };
     }
     return { address: chosen.address, family: chosen.family === 6 ? 6 : 4 };
   }

@@ -57,7 +57,9 @@ export class CallbackDispatcher {
     const target = chosen.url;
     const json = chosen.format.toUpperCase() === 'JSON';
     const detail = jobDetail(job, { tzOffset: this.services.config.tzOffset, kind: this.declarations.get(job.tag), now: this.services.clock() });
-    const body = json ? JSON.stringify({ EventName: 'TaskFinish', JobsDetail: [detail] }) : `<Response><EventName>TaskFinish</EventName>${treeXml('JobsDetail', detail)}</Response>`;
+    const body = json
+      ? JSON.stringify({ EventName: 'TaskFinish', JobsDetail: [detail] })
+      : `<Response><EventName>TaskFinish</EventName>${treeXml('JobsDetail', detail)}</Response>`;
     const { type } = chosen;
     const started = this.services.clock();
     const outcome = await this.#deliver(target, type, body, json ? 'application/json' : 'application/xml');
@@ -78,7 +80,9 @@ export class CallbackDispatcher {
     const checked = await this.#policy.check(url);
     if ('refused' in checked) return { url: target, at, result: 'refused', error: checked.refused };
     const sent = await postOnce(url, checked.address, checked.family, body, contentType, this.#stop.signal);
-    return sent.status === undefined ? { url: target, at, result: 'failed', error: sent.error ?? 'error' } : { url: target, at, result: 'sent', status: sent.status };
+    return sent.status === undefined
+      ? { url: target, at, result: 'failed', error: sent.error ?? 'error' }
+      : { url: target, at, result: 'sent', status: sent.status };
   }
 
   #journal(job: StoredJob, target: string, body: string, outcome: CallbackOutcome, ms: number): void {

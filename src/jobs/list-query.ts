@@ -30,7 +30,8 @@ export function readJobListQuery(query: Readonly<Record<string, string>>, bucket
   const size = emptyAsUnset(query['size']) ?? '10';
   if (!/^\d{1,3}$/.test(size) || Number(size) < 1 || Number(size) > 100) throw invalidArgument(`size must be an integer from 1 to 100; got "${size}".`);
   const token = emptyAsUnset(query['nextToken']);
-  if (token !== undefined && !/^\d{1,15}$/.test(token)) throw invalidArgument(`nextToken "${token}" is not one this emulator gave; send the previous answer's NextToken.`);
+  if (token !== undefined && !/^\d{1,15}$/.test(token))
+    throw invalidArgument(`nextToken "${token}" is not one this emulator gave; send the previous answer's NextToken.`);
   return {
     bucket,
     tag,
@@ -48,7 +49,10 @@ export function readJobListQuery(query: Readonly<Record<string, string>>, bucket
 }
 
 function readStates(value: string | undefined): readonly JobState[] | undefined {
-  const states = (value ?? '').split(',').map((state) => state.trim()).filter((state) => state !== '');
+  const states = (value ?? '')
+    .split(',')
+    .map((state) => state.trim())
+    .filter((state) => state !== '');
   if (states.length === 0 || states.includes('All')) return undefined;
   const unknown = states.filter((state) => !(JOB_STATES as readonly string[]).includes(state));
   if (unknown.length > 0) throw invalidArgument(`states may list All, ${JOB_STATES.join(', ')}; got "${unknown.join(', ')}".`);

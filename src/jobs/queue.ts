@@ -94,7 +94,10 @@ export function readQueueQuery(query: Readonly<Record<string, string>>): QueueQu
   if (!['Transcoding', 'SpeedTranscoding', 'CateAll'].includes(category)) {
     throw invalidArgument(`category "${category}" must be Transcoding, SpeedTranscoding or CateAll.`);
   }
-  const ids = (query['queueIds'] ?? '').split(',').map((id) => id.trim()).filter((id) => id !== '');
+  const ids = (query['queueIds'] ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
   return {
     ids: ids.length === 0 ? undefined : ids,
     state: state === 'All' ? undefined : (state as QueueQuery['state']),
@@ -106,7 +109,8 @@ export function readQueueQuery(query: Readonly<Record<string, string>>): QueueQu
 
 function pagingValue(name: string, value: string | undefined, fallback: number, max: number): number {
   if (value === undefined || value === '') return fallback;
-  if (!/^\d{1,9}$/.test(value) || Number(value) < 1 || Number(value) > max) throw invalidArgument(`${name} must be an integer from 1 to ${max}; got "${value}".`);
+  if (!/^\d{1,9}$/.test(value) || Number(value) < 1 || Number(value) > max)
+    throw invalidArgument(`${name} must be an integer from 1 to ${max}; got "${value}".`);
   return Number(value);
 }
 
@@ -114,7 +118,9 @@ function pagingValue(name: string, value: string | undefined, fallback: number, 
 export function describeQueues(requestId: string, bucket: string, settings: QueueSettings, query: QueueQuery, tzOffset: string): string {
   const queueId = defaultQueueId(bucket);
   const matches =
-    (query.ids === undefined || query.ids.includes(queueId)) && (query.state === undefined || query.state === settings.state) && (query.category ?? 'Transcoding') === 'Transcoding';
+    (query.ids === undefined || query.ids.includes(queueId)) &&
+    (query.state === undefined || query.state === settings.state) &&
+    (query.category ?? 'Transcoding') === 'Transcoding';
   const all = matches ? [queueId] : [];
   const page = all.slice((query.pageNumber - 1) * query.pageSize, query.pageNumber * query.pageSize);
   const missing = query.ids === undefined ? [] : [...new Set(query.ids)].filter((id) => id !== queueId);

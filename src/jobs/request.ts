@@ -112,7 +112,12 @@ export class JobDeclarations {
     if (operations.length > MAX_OPERATIONS) throw invalidArgument(`Operation may be given at most ${MAX_OPERATIONS} times; got ${operations.length}.`);
     const shared = root.children.filter((child) => child.name !== 'Operation');
     return operations.map((operation, index) => {
-      const tag = lastText(operation.children.filter((child) => child.name === 'Tag'), `Operation.Tag`, mode, notes);
+      const tag = lastText(
+        operation.children.filter((child) => child.name === 'Tag'),
+        `Operation.Tag`,
+        mode,
+        notes,
+      );
       const own = { ...operation, children: operation.children.filter((child) => child.name !== 'Tag') };
       return this.#readOne(tag, [...shared, own], mode, notes, ` (operation ${index + 1})`);
     });
@@ -143,7 +148,8 @@ function lastText(found: readonly XmlElement[], name: string, mode: ReadMode, no
 function checkParameters(kind: JobKind, data: GroupValue): void {
   if (!kind.parametersRequired) return;
   const operation = data['Operation'];
-  const given = isGroupValue(operation) && (operation['TemplateId'] !== undefined || (kind.inline !== undefined && operation[kind.inline.element] !== undefined));
+  const given =
+    isGroupValue(operation) && (operation['TemplateId'] !== undefined || (kind.inline !== undefined && operation[kind.inline.element] !== undefined));
   if (given) return;
   const either = kind.inline === undefined ? 'Operation.TemplateId is' : `Operation.TemplateId or Operation.${kind.inline.element} is`;
   throw invalidArgument(`${either} required for a ${kind.tag} job.`);

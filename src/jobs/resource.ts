@@ -50,14 +50,21 @@ function openJobs(services: ApiServices): OpenResource {
   const store = storage.jobs;
   const declarations = new JobDeclarations(kinds);
   const callbacks = new CallbackDispatcher(services, declarations);
-  const runner = new JobRunner(store, clock, (job) => callbacks.ended(job), (error) => services.log.error({ err: error }, 'a job could not move'));
+  const runner = new JobRunner(
+    store,
+    clock,
+    (job) => callbacks.ended(job),
+    (error) => services.log.error({ err: error }, 'a job could not move'),
+  );
   runner.resume();
 
-  const render = (job: StoredJob): string => treeXml('JobsDetail', jobDetail(job, { tzOffset: config.tzOffset, kind: declarations.get(job.tag), now: clock() }));
+  const render = (job: StoredJob): string =>
+    treeXml('JobsDetail', jobDetail(job, { tzOffset: config.tzOffset, kind: declarations.get(job.tag), now: clock() }));
 
   /** The name of the template a job names, once it is checked to be one the job may use. */
   function templateName(bucket: string, id: string, tags: readonly string[], field: string, kind: JobKind): string | undefined {
-    const allowed = (): string => `a ${kind.tag} job takes ${tags.length === 1 ? 'a' : 'one of'} ${tags.join(', ')} template${tags.length === 1 ? '' : 's'} there`;
+    const allowed = (): string =>
+      `a ${kind.tag} job takes ${tags.length === 1 ? 'a' : 'one of'} ${tags.join(', ')} template${tags.length === 1 ? '' : 's'} there`;
     if (PRESET_ID.test(id)) {
       const preset = DOCUMENTED_PRESETS.get(id);
       if (!config.strict) return preset?.name;
@@ -79,12 +86,15 @@ function openJobs(services: ApiServices): OpenResource {
     const name = typeof templateId === 'string' ? templateName(bucket.id, templateId, kind.templates, 'Operation.TemplateId', kind) : undefined;
     for (const [field, tags] of Object.entries(kind.templateRefs ?? {})) {
       const ids = operation[field];
-      for (const id of typeof ids === 'string' ? [ids] : Array.isArray(ids) ? (ids as readonly string[]) : []) templateName(bucket.id, id, tags, `Operation.${field}`, kind);
+      for (const id of typeof ids === 'string' ? [ids] : Array.isArray(ids) ? (ids as readonly string[]) : [])
+        templateName(bucket.id, id, tags, `Operation.${field}`, kind);
     }
     const ownQueue = defaultQueueId(bucket.id);
     const queueId = typeof data['QueueId'] === 'string' ? data['QueueId'] : ownQueue;
-    if (config.strict && queueId !== ownQueue) throw new CiError('QueueNotFound', `QueueId ${queueId} is not a queue of this bucket; its queue is ${ownQueue} (strict mode).`);
-    if (queueId === ownQueue && store.queue(bucket.id)?.state === 'Paused') throw new CiError('QueuePaused', `The queue ${queueId} is paused: UpdateMediaQueue with State Active takes jobs again.`);
+    if (config.strict && queueId !== ownQueue)
+      throw new CiError('QueueNotFound', `QueueId ${queueId} is not a queue of this bucket; its queue is ${ownQueue} (strict mode).`);
+    if (queueId === ownQueue && store.queue(bucket.id)?.state === 'Paused')
+      throw new CiError('QueuePaused', `The queue ${queueId} is paused: UpdateMediaQueue with State Active takes jobs again.`);
     const duration = config.jobDurationMs;
     return {
       id: newJobId(),
@@ -116,7 +126,14 @@ function openJobs(services: ApiServices): OpenResource {
 
     api.get<{ Params: { ids: string } }>('/jobs/:ids', async (request, reply) => {
       // Go sends `a,b`, Python `a%2Cb`: the router has decoded both to `a,b`.
-      const ids = [...new Set(request.params.ids.split(',').map((id) => id.trim()).filter((id) => id !== ''))];
+      const ids = [
+        ...new Set(
+          request.params.ids
+            .split(',')
+            .map((id) => id.trim())
+            .filter((id) => id !== ''),
+        ),
+      ];
       if (ids.length > MAX_DESCRIBED_IDS) throw invalidArgument(`A describe takes at most ${MAX_DESCRIBED_IDS} JobIds; got ${ids.length}.`);
       const found = store.get(request.ci.bucket.id, ids);
       const known = new Set(found.map((job) => job.id));
@@ -127,7 +144,10 @@ function openJobs(services: ApiServices): OpenResource {
     api.get('/jobs', async (request, reply) => {
       const filter = readJobListQuery(queryRecord(request.ci), request.ci.bucket.id, declarations.tags, config.strict);
       const page = store.list(filter);
-      return sendXml(reply, `<Response>${leaf('RequestId', request.ci.requestId)}${page.jobs.map(render).join('')}${leaf('NextToken', page.next === undefined ? '' : String(page.next))}</Response>`);
+      return sendXml(
+        reply,
+        `<Response>${leaf('RequestId', request.ci.requestId)}${page.jobs.map(render).join('')}${leaf('NextToken', page.next === undefined ? '' : String(page.next))}</Response>`,
+      );
     });
 
     api.put<{ Params: { ids: string } }>('/jobs/:ids', async (request, reply) => {
@@ -137,7 +157,8 @@ function openJobs(services: ApiServices): OpenResource {
       if (!asked && config.strict) throw invalidArgument(`PUT /jobs/${id} cancels a job: add the cancel parameter (PUT /jobs/${id}?cancel) (strict mode).`);
       const cancelled = await store.cancel(request.ci.bucket.id, id, clock());
       if (cancelled.outcome === 'notFound') throw invalidArgument(`The job ${id} does not exist in this bucket.`);
-      if (cancelled.outcome === 'notSubmitted') throw invalidArgument(`The job ${id} is ${cancelled.state}: only a job that has not started (Submitted) can be cancelled.`);
+      if (cancelled.outcome === 'notSubmitted')
+        throw invalidArgument(`The job ${id} is ${cancelled.state}: only a job that has not started (Submitted) can be cancelled.`);
       runner.forget(id);
       // CancelMediaJob answers 200 with no body (Content-Length: 0).
       return reply.code(200).send();
@@ -145,12 +166,16 @@ function openJobs(services: ApiServices): OpenResource {
 
     api.get('/queue', async (request, reply) => {
       const bucket = request.ci.bucket.id;
-      return sendXml(reply, describeQueues(request.ci.requestId, bucket, store.queue(bucket) ?? DEFAULT_QUEUE, readQueueQuery(queryRecord(request.ci)), config.tzOffset));
+      return sendXml(
+        reply,
+        describeQueues(request.ci.requestId, bucket, store.queue(bucket) ?? DEFAULT_QUEUE, readQueueQuery(queryRecord(request.ci)), config.tzOffset),
+      );
     });
 
     api.put<{ Params: { id: string } }>('/queue/:id', async (request, reply) => {
       const bucket = request.ci.bucket.id;
-      if (request.params.id !== defaultQueueId(bucket)) throw new CiError('QueueNotFound', `The queue ${request.params.id} is not a queue of this bucket; its queue is ${defaultQueueId(bucket)}.`);
+      if (request.params.id !== defaultQueueId(bucket))
+        throw new CiError('QueueNotFound', `The queue ${request.params.id} is not a queue of this bucket; its queue is ${defaultQueueId(bucket)}.`);
       const { data, notes } = validateKindData(QUEUE_UPDATE, requestRoot(bodyOf(request), 'Name, State and NotifyConfig').children, config);
       noteBody(request, notes);
       const settings = updatedSettings(data, services.now());
@@ -164,7 +189,8 @@ function openJobs(services: ApiServices): OpenResource {
     admin.post<{ Params: { id: string } }>('/jobs/:id', async (request, reply) => {
       const moved = await runner.move(request.params.id, readMove(request.body));
       if (moved.outcome === 'notFound') return reply.code(404).send({ error: 'JobNotFound', message: `No job ${request.params.id} in any bucket.` });
-      if (moved.outcome === 'finished') return reply.code(409).send({ error: 'JobFinished', message: `The job ${request.params.id} is ${moved.state}: it moves no more.` });
+      if (moved.outcome === 'finished')
+        return reply.code(409).send({ error: 'JobFinished', message: `The job ${request.params.id} is ${moved.state}: it moves no more.` });
       return { id: moved.job.id, bucket: moved.job.bucket, state: moved.job.state, code: moved.job.code, message: moved.job.message };
     });
   }
@@ -195,7 +221,9 @@ function readMove(input: unknown): JobMove {
   if (unknown.length > 0) throw new JobMoveError(`unknown key${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; a move takes state, code and message`);
   const { state, code, message } = body;
   if (state !== 'Running' && state !== 'Success' && state !== 'Failed') throw new JobMoveError('state must be Running, Success or Failed');
-  if (code !== undefined && (typeof code !== 'string' || !/^[A-Za-z][A-Za-z0-9.]{0,63}$/.test(code))) throw new JobMoveError('code must be a word like InternalError');
-  if (message !== undefined && (typeof message !== 'string' || message.length > 1024)) throw new JobMoveError('message must be text of at most 1,024 characters');
+  if (code !== undefined && (typeof code !== 'string' || !/^[A-Za-z][A-Za-z0-9.]{0,63}$/.test(code)))
+    throw new JobMoveError('code must be a word like InternalError');
+  if (message !== undefined && (typeof message !== 'string' || message.length > 1024))
+    throw new JobMoveError('message must be text of at most 1,024 characters');
   return { state, ...(code === undefined ? {} : { code }), ...(message === undefined ? {} : { message }) };
 }

@@ -75,7 +75,10 @@ export interface JobPage {
   readonly next: number | undefined;
 }
 
-export type CancelOutcome = { readonly outcome: 'cancelled'; readonly job: StoredJob } | { readonly outcome: 'notFound' } | { readonly outcome: 'notSubmitted'; readonly state: JobState };
+export type CancelOutcome =
+  | { readonly outcome: 'cancelled'; readonly job: StoredJob }
+  | { readonly outcome: 'notFound' }
+  | { readonly outcome: 'notSubmitted'; readonly state: JobState };
 
 /** A move of a job's state, by its runner or by a test through /_emulator/jobs. */
 export interface JobMove {
@@ -94,7 +97,8 @@ export interface QueueSettings {
   readonly updatedAt: number;
 }
 
-export type MoveOutcome = { readonly outcome: 'moved'; readonly job: StoredJob } | { readonly outcome: 'notFound' } | { readonly outcome: 'finished'; readonly state: JobState };
+export type MoveOutcome =
+  { readonly outcome: 'moved'; readonly job: StoredJob } | { readonly outcome: 'notFound' } | { readonly outcome: 'finished'; readonly state: JobState };
 
 type JobRow = {
   seq: number;
@@ -117,7 +121,8 @@ type JobRow = {
   callback: string | null;
 };
 
-const COLUMNS = 'seq, id, bucket, region, tag, queue_id, state, code, message, created_at, started_at, ended_at, run_at, end_at, ending, template_name, data, callback';
+const COLUMNS =
+  'seq, id, bucket, region, tag, queue_id, state, code, message, created_at, started_at, ended_at, run_at, end_at, ending, template_name, data, callback';
 const orUndefined = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
 
 function toJob(row: JobRow): StoredJob & { readonly seq: number } {

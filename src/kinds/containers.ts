@@ -44,9 +44,7 @@ export const MONO_STEREO = ['1', '2'] as const;
 
 // ---- §2.1 Container --------------------------------------------------------------------------
 
-export const TRANSCODE_FORMATS = [
-  'mp4', 'hls', 'mkv', 'ts', 'flv', 'avi', 'mov', 'dash', 'WebM', 'aac', 'mp3', 'flac', 'amr', 'adts', 'm4a', 'wav',
-] as const;
+export const TRANSCODE_FORMATS = ['mp4', 'hls', 'mkv', 'ts', 'flv', 'avi', 'mov', 'dash', 'WebM', 'aac', 'mp3', 'flac', 'amr', 'adts', 'm4a', 'wav'] as const;
 
 /** ClipConfig.Duration: "默认5s", range not documented. */
 export const CLIP_CONFIG = group({ Duration: num({ default: '5' }) });
@@ -81,7 +79,11 @@ export const TRANSCODE_VIDEO = group({
   Rotate: rotate(),
   Roi: enumOf(['none', 'low', 'medium', 'high'], { default: 'none' }),
   // width:height:left:top, width and height above 0 (Python SDK demo comment).
-  Crop: str({ pattern: /^[1-9]\d{0,4}:[1-9]\d{0,4}:\d{1,5}:\d{1,5}$/, patternHint: 'must be width:height:left:top in pixels, width and height above 0', sample: '1280:720:0:0' }),
+  Crop: str({
+    pattern: /^[1-9]\d{0,4}:[1-9]\d{0,4}:\d{1,5}:\d{1,5}$/,
+    patternHint: 'must be width:height:left:top in pixels, width and height above 0',
+    sample: '1280:720:0:0',
+  }),
   Interlaced: bool({ default: 'false' }),
   // In the Go SDK's Video struct only; their values are not documented: passed through.
   HlsTsTime: str(),

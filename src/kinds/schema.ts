@@ -260,8 +260,7 @@ export const rangeWhen = (path: string, range: { min?: Bound; max?: Bound }, ...
 /** A leaf's text, or '' for what is no leaf. */
 export const textOf = (value: FieldValue | undefined): string => (typeof value === 'string' ? value : '');
 
-export const isGroupValue = (value: FieldValue | undefined): value is GroupValue =>
-  typeof value === 'object' && !Array.isArray(value);
+export const isGroupValue = (value: FieldValue | undefined): value is GroupValue => typeof value === 'object' && !Array.isArray(value);
 
 /** The declaration of the field at a data path, or undefined; the walk stops at nothing but groups. */
 export function fieldAt(fields: Fields, path: string): Field | undefined {
@@ -281,8 +280,7 @@ export const conditionPaths = (rule: Rule): readonly string[] => rule.when.map((
 /** The paths a rule constrains (not those of its conditions). */
 export const rulePaths = (rule: Rule): readonly string[] => (rule.type === 'requireSome' ? rule.paths : [rule.path]);
 
-export const conditionValues = (condition: Condition): readonly string[] =>
-  'is' in condition ? condition.is : 'isNot' in condition ? condition.isNot : [];
+export const conditionValues = (condition: Condition): readonly string[] => ('is' in condition ? condition.is : 'isNot' in condition ? condition.isNot : []);
 
 /**
  * True when the path goes through no repeated element: rules read single values. A repeated

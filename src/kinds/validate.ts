@@ -92,7 +92,6 @@ export function readKindFields(kind: TemplateKind, elements: readonly XmlElement
   return { data: readGroup(kind.fields, elements, '', reading) ?? {}, notes };
 }
 
-
 /** Answers undefined when the client set no field of the group (defaults do not count). */
 function readGroup(fields: Fields, elements: readonly XmlElement[], prefix: string, reading: Reading): GroupValue | undefined {
   const byName = groupByName(fields, elements, prefix, reading);
@@ -197,7 +196,9 @@ function readLeafField(field: LeafField, element: XmlElement | undefined, path: 
 
 /** The values of a repeated leaf, empty ones skipped; undefined when none is set. */
 function readRepeatedLeaf(field: LeafField, found: readonly XmlElement[], path: string, reading: Reading): readonly string[] | undefined {
-  const values = found.map((element) => readLeafField({ ...field, required: false }, element, path, reading)).filter((value): value is string => value !== undefined);
+  const values = found
+    .map((element) => readLeafField({ ...field, required: false }, element, path, reading))
+    .filter((value): value is string => value !== undefined);
   if (values.length === 0) {
     if (field.required) throw invalidArgument(`${path} is required.`);
     return undefined;
@@ -270,8 +271,7 @@ export function numericValue(text: string): number {
   return Number(text.slice(0, slash)) / Number(text.slice(slash + 1));
 }
 
-const wordsHint = (words: readonly string[] | undefined): string =>
-  words === undefined || words.length === 0 ? '' : ` or ${words.join(', ')}`;
+const wordsHint = (words: readonly string[] | undefined): string => (words === undefined || words.length === 0 ? '' : ` or ${words.join(', ')}`);
 
 const fractionHint = (field: { readonly fraction?: boolean }): string => (field.fraction ? ' or a fraction like 30000/1001' : '');
 

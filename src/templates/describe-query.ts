@@ -39,7 +39,10 @@ function readCategory(value: string | undefined): Category {
 }
 
 function readIds(value: string | undefined): string[] | undefined {
-  const ids = (value ?? '').split(',').map((id) => id.trim()).filter((id) => id !== '');
+  const ids = (value ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
   return ids.length === 0 ? undefined : ids;
 }
 

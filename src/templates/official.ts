@@ -22,9 +22,7 @@ export function describeOfficial(filter: DescribeFilter, kinds: KindRegistry): D
     );
   const ids = filter.ids === undefined ? undefined : new Set(filter.ids);
   const matching = presets.filter(
-    (preset) =>
-      (ids === undefined || ids.has(preset.id)) &&
-      (filter.namePrefix === undefined || preset.name.startsWith(filter.namePrefix)),
+    (preset) => (ids === undefined || ids.has(preset.id)) && (filter.namePrefix === undefined || preset.name.startsWith(filter.namePrefix)),
   );
   const offset = (filter.pageNumber - 1) * filter.pageSize;
   const known = new Set(presets.map((preset) => preset.id));

@@ -33,7 +33,6 @@ const API_ELEMENTS = ['TemplateId'];
 
 const contentOf = (template: TemplateRequest): TemplateContent => ({ tag: template.tag, name: template.name, data: template.data });
 
-
 const sendXml = (reply: FastifyReply, xml: string): FastifyReply => reply.type('application/xml').send(xml);
 
 const notFound = (id: string): CiError => new CiError('TemplateNotFound', `The template ${id} does not exist in this bucket.`);

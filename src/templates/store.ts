@@ -134,8 +134,7 @@ const PAGE_CACHE_LIMIT = 256;
 const pageKey = (filter: DescribeFilter): string =>
   JSON.stringify([filter.bucket, filter.category, filter.tag ?? null, filter.ids ?? null, filter.namePrefix ?? null, filter.pageNumber, filter.pageSize]);
 
-const isUniqueViolation = (error: unknown): boolean =>
-  error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
+const isUniqueViolation = (error: unknown): boolean => error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
 
 const NOT_FOUND = { outcome: 'notFound' } as const;
 const DUPLICATE_NAME = { outcome: 'duplicateName' } as const;
@@ -206,20 +205,16 @@ export class SqliteTemplateStore implements TemplateStore {
        VALUES (@id, @bucket, @tag, @name, 'Custom', @data, @now, @now)`,
     );
     this.#selectOne = db.prepare<[string, string], TemplateRow>(`SELECT ${COLUMNS} FROM templates WHERE bucket = ? AND id = ?`).raw(true);
-    this.#selectByName = db.prepare<[string, string, string], TemplateRow>(`SELECT ${COLUMNS} FROM templates WHERE bucket = ? AND tag = ? AND name = ?`).raw(true);
-    this.#update = db.prepare(
-      `UPDATE templates SET name = @name, data = @data, updated_at = @now WHERE bucket = @bucket AND id = @id`,
-    );
+    this.#selectByName = db
+      .prepare<[string, string, string], TemplateRow>(`SELECT ${COLUMNS} FROM templates WHERE bucket = ? AND tag = ? AND name = ?`)
+      .raw(true);
+    this.#update = db.prepare(`UPDATE templates SET name = @name, data = @data, updated_at = @now WHERE bucket = @bucket AND id = @id`);
     this.#delete = db.prepare('DELETE FROM templates WHERE bucket = ? AND id = ? RETURNING tag, category');
     this.#countUp = db.prepare('UPDATE template_counts SET n = n + 1 WHERE bucket = @bucket AND category = @category AND tag = @tag');
     this.#countAdd = db.prepare('INSERT INTO template_counts (bucket, category, tag, n) VALUES (@bucket, @category, @tag, 1)');
     this.#countDown = db.prepare('UPDATE template_counts SET n = n - 1 WHERE bucket = @bucket AND category = @category AND tag = @tag');
-    this.#existingIds = db.prepare(
-      'SELECT id FROM templates WHERE bucket = ? AND id IN (SELECT value FROM json_each(?))',
-    );
-    this.#buckets = db.prepare(
-      "SELECT bucket, sum(n) AS count FROM template_counts GROUP BY bucket HAVING sum(n) > 0 ORDER BY bucket",
-    );
+    this.#existingIds = db.prepare('SELECT id FROM templates WHERE bucket = ? AND id IN (SELECT value FROM json_each(?))');
+    this.#buckets = db.prepare('SELECT bucket, sum(n) AS count FROM template_counts GROUP BY bucket HAVING sum(n) > 0 ORDER BY bucket');
   }
 
   /** Every queued write: it runs in the next group commit, and forgets the kept describe pages. */
@@ -301,7 +296,8 @@ export class SqliteTemplateStore implements TemplateStore {
   /** Seeds were checked for clashes among themselves when read: a clash here is a bug. */
   #insertSeed(seed: SeedRecord, id: string, now: number): void {
     const inserted = this.#insertRow(seed.bucket, id, seed.content, now);
-    if (inserted.outcome !== 'created') throw new SeedConflictError(`seed ${seed.content.tag} ${seed.content.name} (${id}) in ${seed.bucket}: ${inserted.outcome}`);
+    if (inserted.outcome !== 'created')
+      throw new SeedConflictError(`seed ${seed.content.tag} ${seed.content.name} (${id}) in ${seed.bucket}: ${inserted.outcome}`);
   }
 
   /** Answers whether a row was there; its counter goes down in the same transaction. */
@@ -334,8 +330,7 @@ export class SqliteTemplateStore implements TemplateStore {
     };
     const totalCount = Number((statements.count.get(params) as number | bigint | null) ?? 0);
     const offset = (filter.pageNumber - 1) * filter.pageSize;
-    const rows =
-      offset >= totalCount ? [] : (statements.page.all({ ...params, limit: filter.pageSize, offset }) as unknown as TemplateRow[]);
+    const rows = offset >= totalCount ? [] : (statements.page.all({ ...params, limit: filter.pageSize, offset }) as unknown as TemplateRow[]);
     return { totalCount, templates: rows.map(toTemplate), missingIds: this.#missingIds(filter.bucket, filter.ids, idsJson) };
   }
 
@@ -359,5 +354,4 @@ export class SqliteTemplateStore implements TemplateStore {
   buckets(): readonly BucketSummary[] {
     return this.#buckets.all();
   }
-
 }

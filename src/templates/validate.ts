@@ -47,9 +47,7 @@ export function readTemplateElement(root: XmlElement, kinds: KindRegistry, optio
   }
   const name = singleValue(root, 'Name', options, notes);
   if (!TEMPLATE_NAME.test(name)) {
-    throw invalidArgument(
-      `Name "${name}" is not allowed: use at most 64 Chinese characters, English letters, digits, _, - or *.`,
-    );
+    throw invalidArgument(`Name "${name}" is not allowed: use at most 64 Chinese characters, English letters, digits, _, - or *.`);
   }
   const extras = new Map<string, string>();
   for (const extra of options.extraElements) {

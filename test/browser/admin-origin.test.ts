@@ -45,7 +45,11 @@ type FetchOutcome = { readonly read: true; readonly status: number; readonly bod
 const templateCount = async (emulator: RunningEmulator): Promise<number> =>
   Number(describeOf((await call(emulator.app, { method: 'GET', path: '/template' })).body).TotalCount);
 
-function fetchFromPage(page: Page, url: string, init: { method?: string; headers?: Record<string, string>; body?: string; mode?: 'cors' | 'no-cors' } = {}): Promise<FetchOutcome> {
+function fetchFromPage(
+  page: Page,
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string; mode?: 'cors' | 'no-cors' } = {},
+): Promise<FetchOutcome> {
   return page.evaluate(
     async ([target, options]) => {
       try {
@@ -60,7 +64,12 @@ function fetchFromPage(page: Page, url: string, init: { method?: string; headers
 }
 
 /** Builds a form in the page and submits it; resolves with the browser's request and the answer it navigated to. */
-async function submitForm(page: Page, action: string, fields: Record<string, string>, enctype = 'application/x-www-form-urlencoded'): Promise<{ request: Request; status: number; body: string }> {
+async function submitForm(
+  page: Page,
+  action: string,
+  fields: Record<string, string>,
+  enctype = 'application/x-www-form-urlencoded',
+): Promise<{ request: Request; status: number; body: string }> {
   const answered = page.waitForResponse((response) => response.url().startsWith(action) && response.request().method() === 'POST');
   await page.evaluate(([target, values, type]) => (globalThis as unknown as PageWindow).postForm(target, values, type), [action, fields, enctype] as const);
   const response = await answered;
@@ -73,7 +82,8 @@ describe.skipIf(skipBrowser)('the admin API in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (CHROMIUM_MISSING) throw new Error(`${CHROMIUM_PATH} is missing and CIE_REQUIRE_BROWSER=1 requires it: apt-get install -y --no-install-recommends chromium`);
+    if (CHROMIUM_MISSING)
+      throw new Error(`${CHROMIUM_PATH} is missing and CIE_REQUIRE_BROWSER=1 requires it: apt-get install -y --no-install-recommends chromium`);
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -134,7 +144,11 @@ describe.skipIf(skipBrowser)('the admin API in Chromium', () => {
     });
 
     it('cannot send a JSON write: its preflight fails, and nothing is removed', async () => {
-      const outcome = await fetchFromPage(page, `${emulator.url}/_emulator/reset`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+      const outcome = await fetchFromPage(page, `${emulator.url}/_emulator/reset`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      });
       expect(outcome).toMatchObject({ read: false, error: expect.stringMatching(/^TypeError/) });
       expect(await templateCount(emulator)).toBe(2);
     });
@@ -179,14 +193,25 @@ describe.skipIf(skipBrowser)('the admin API in Chromium', () => {
     });
 
     it('resets with a JSON POST, its preflight passing', async () => {
-      const outcome = await fetchFromPage(page, `${emulator.url}/_emulator/reset`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+      const outcome = await fetchFromPage(page, `${emulator.url}/_emulator/reset`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      });
       expect(outcome).toMatchObject({ read: true, status: 200 });
       if (outcome.read) expect(JSON.parse(outcome.body)).toMatchObject({ reset: 'all', removed: 1 });
       expect(await templateCount(emulator)).toBe(0);
     });
 
     it('adds a fault through a form post too, sent back to the dashboard', async () => {
-      const { status } = await submitForm(page, `${emulator.url}/_emulator/faults`, { method: 'GET', path: '/nowhere', status: '', code: '', times: '1', delayMs: '0' });
+      const { status } = await submitForm(page, `${emulator.url}/_emulator/faults`, {
+        method: 'GET',
+        path: '/nowhere',
+        status: '',
+        code: '',
+        times: '1',
+        delayMs: '0',
+      });
       expect(status).toBe(303);
       expect((await emulator.app.inject({ method: 'GET', url: '/_emulator/faults' })).json()).toMatchObject({ faults: [{ match: { path: '/nowhere' } }] });
     });

@@ -22,7 +22,10 @@ const SCREENSHOT = 'test-output/dashboard.png';
 /** What the page hands back from cos.request: only data that survives structured cloning. */
 type PageResult =
   | { readonly ok: true; readonly data: { readonly RequestId?: string; readonly statusCode: number; readonly Response: Record<string, unknown> } }
-  | { readonly ok: false; readonly error: { readonly code?: string; readonly message?: string; readonly statusCode?: number; readonly error?: Record<string, string> } };
+  | {
+      readonly ok: false;
+      readonly error: { readonly code?: string; readonly message?: string; readonly statusCode?: number; readonly error?: Record<string, string> };
+    };
 
 interface CosSettings {
   readonly SecretId: string;
@@ -73,7 +76,8 @@ describe.skipIf(skipBrowser)('Chromium', () => {
   let settings: CosSettings;
 
   beforeAll(async () => {
-    if (CHROMIUM_MISSING) throw new Error(`${CHROMIUM_PATH} is missing and CIE_REQUIRE_BROWSER=1 requires it: apt-get install -y --no-install-recommends chromium`);
+    if (CHROMIUM_MISSING)
+      throw new Error(`${CHROMIUM_PATH} is missing and CIE_REQUIRE_BROWSER=1 requires it: apt-get install -y --no-install-recommends chromium`);
     [emulator, site, browser] = await Promise.all([startQuiet({ adminToken: ADMIN_TOKEN }), serveStaticSite(SDK_PAGE), launchChromium()]);
     context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
     sdkPage = await context.newPage();
@@ -88,7 +92,10 @@ describe.skipIf(skipBrowser)('Chromium', () => {
   });
 
   const inPage = (call: PageCall, overrides: Partial<CosSettings> = {}): Promise<PageResult> =>
-    sdkPage.evaluate(([cosSettings, pageCall]) => (globalThis as unknown as PageWindow).ciCall(cosSettings, pageCall), [{ ...settings, ...overrides }, call] as const);
+    sdkPage.evaluate(([cosSettings, pageCall]) => (globalThis as unknown as PageWindow).ciCall(cosSettings, pageCall), [
+      { ...settings, ...overrides },
+      call,
+    ] as const);
 
   const bucketCall = (call: Omit<PageCall, 'Bucket' | 'Region'>): PageCall => ({ Bucket: DEFAULT_BUCKET, Region: REGION, ...call });
 
@@ -105,7 +112,10 @@ describe.skipIf(skipBrowser)('Chromium', () => {
   }
 
   const admin = (path: string, init: RequestInit = {}): Promise<Response> =>
-    fetch(`${emulator.url}/_emulator${path}`, { ...init, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...init.headers } });
+    fetch(`${emulator.url}/_emulator${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...init.headers },
+    });
 
   const createInPage = async (name: string): Promise<TemplateData> => {
     const data = await pageOk(bucketCall({ Method: 'POST', Key: 'template', Body: ocrBody(name), Headers: { 'Content-Type': 'application/xml' } }));
@@ -114,7 +124,9 @@ describe.skipIf(skipBrowser)('Chromium', () => {
 
   describe('cos-js-sdk-v5 from another origin', () => {
     it('creates, describes, updates and deletes through the Domain option, reading RequestId', async () => {
-      const created = await pageOk(bucketCall({ Method: 'POST', Key: 'template', Body: ocrBody('from-browser'), Headers: { 'Content-Type': 'application/xml' } }));
+      const created = await pageOk(
+        bucketCall({ Method: 'POST', Key: 'template', Body: ocrBody('from-browser'), Headers: { 'Content-Type': 'application/xml' } }),
+      );
       const template = created.Response['Template'] as TemplateData;
       expect(created.statusCode).toBe(200);
       // data.RequestId comes from the x-ci-request-id header: readable only through Access-Control-Expose-Headers.
@@ -125,7 +137,9 @@ describe.skipIf(skipBrowser)('Chromium', () => {
       expect(described.Response['TotalCount']).toBe('1');
       expect(described.RequestId).toBe(described.Response['RequestId']);
 
-      const updated = await pageOk(bucketCall({ Method: 'PUT', Key: `template/${template.TemplateId}`, Body: ocrBody('from-browser-2', '<Type>general</Type><IsPdf>true</IsPdf>') }));
+      const updated = await pageOk(
+        bucketCall({ Method: 'PUT', Key: `template/${template.TemplateId}`, Body: ocrBody('from-browser-2', '<Type>general</Type><IsPdf>true</IsPdf>') }),
+      );
       expect(updated.Response['Template']).toMatchObject({ TemplateId: template.TemplateId, Name: 'from-browser-2', ImageOCR: { IsPdf: 'true' } });
 
       // A browser DELETE: empty body, Content-Type text/plain.
@@ -152,7 +166,10 @@ describe.skipIf(skipBrowser)('Chromium', () => {
 
     it('lets a 503 fault of times: 4 reach the page, after the SDK retried it 3 times', async () => {
       expect((await admin('/requests', { method: 'DELETE' })).status).toBe(200);
-      const armed = await admin('/faults', { method: 'POST', body: JSON.stringify({ match: { method: 'POST', path: '/template' }, status: 503, code: 'ServiceUnavailable', times: 4 }) });
+      const armed = await admin('/faults', {
+        method: 'POST',
+        body: JSON.stringify({ match: { method: 'POST', path: '/template' }, status: 503, code: 'ServiceUnavailable', times: 4 }),
+      });
       expect(armed.status).toBe(201);
 
       const error = await pageError(bucketCall({ Method: 'POST', Key: 'template', Body: ocrBody('never-created') }));
@@ -184,7 +201,12 @@ describe.skipIf(skipBrowser)('Chromium', () => {
       expect(opened?.status()).toBe(200);
       expect(dashboard.url()).toBe(`${emulator.url}/_emulator/`);
       const cookies = await context.cookies(`${emulator.url}/_emulator/`);
-      expect(cookies.find((cookie) => cookie.name === 'cie_admin_token')).toMatchObject({ value: ADMIN_TOKEN, httpOnly: true, sameSite: 'Strict', path: '/_emulator' });
+      expect(cookies.find((cookie) => cookie.name === 'cie_admin_token')).toMatchObject({
+        value: ADMIN_TOKEN,
+        httpOnly: true,
+        sameSite: 'Strict',
+        path: '/_emulator',
+      });
     });
 
     it('shows a template created through the SDK and a refused signature with its StringToSign', async () => {

@@ -102,7 +102,10 @@ export async function runCli(args: readonly string[], options: SpawnOptions = {}
   const stderr = collect(child.stderr);
   const { code, signal } = await waitForExit(child, START_TIMEOUT_MS);
   // 'exit' can come before the pipes are drained.
-  await Promise.all([child.stdout && !child.stdout.readableEnded ? once(child.stdout, 'end') : undefined, child.stderr && !child.stderr.readableEnded ? once(child.stderr, 'end') : undefined]);
+  await Promise.all([
+    child.stdout && !child.stdout.readableEnded ? once(child.stdout, 'end') : undefined,
+    child.stderr && !child.stderr.readableEnded ? once(child.stderr, 'end') : undefined,
+  ]);
   return { code, signal, stdout: stdout(), stderr: stderr() };
 }
 

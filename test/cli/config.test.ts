@@ -40,12 +40,22 @@ describe('a bad value stops start-up with exit code 1 and a one-line message nam
   const cases: readonly (readonly [label: string, args: readonly string[], env: Record<string, string>, message: RegExp])[] = [
     ['a port out of range (flag)', ['--port', '65536'], {}, /CIE_PORT \(--port\): "65536" is not a port/],
     ['a port out of range (variable)', [], { CIE_PORT: '99999' }, /CIE_PORT \(environment\): "99999" is not a port/],
-    ['a malformed CIE_KEYS entry', [], { CIE_KEYS: 'AKIDEXAMPLE:SECRETKEYEXAMPLE:1250000000,AKIDBROKEN' }, /CIE_KEYS \(environment\): entry 2 is not SecretId:SecretKey:APPID\[:Token\]/],
+    [
+      'a malformed CIE_KEYS entry',
+      [],
+      { CIE_KEYS: 'AKIDEXAMPLE:SECRETKEYEXAMPLE:1250000000,AKIDBROKEN' },
+      /CIE_KEYS \(environment\): entry 2 is not SecretId:SecretKey:APPID\[:Token\]/,
+    ],
     ['an unknown CIE_AUTH', [], { CIE_AUTH: 'lenient' }, /CIE_AUTH \(environment\): "lenient" is not one of strict, off/],
     ['a bad --default-bucket', ['--default-bucket', 'nobucket'], {}, /CIE_DEFAULT_BUCKET \(--default-bucket\): /],
     ['an unknown flag', ['--prot', '8080'], {}, /Unknown option '--prot'.*--help/],
     ['half of the TLS pair', [], { CIE_TLS_CERT: join(dir, 'cert.pem') }, /CIE_TLS_KEY: HTTPS needs both CIE_TLS_CERT and CIE_TLS_KEY/],
-    ['TLS files that do not exist', ['--tls-cert', join(dir, 'none.pem'), '--tls-key', join(dir, 'none.key')], {}, /CIE_TLS_CERT: cannot read .*none\.pem \(ENOENT\)/],
+    [
+      'TLS files that do not exist',
+      ['--tls-cert', join(dir, 'none.pem'), '--tls-key', join(dir, 'none.key')],
+      {},
+      /CIE_TLS_CERT: cannot read .*none\.pem \(ENOENT\)/,
+    ],
     ['a CIE_DB that is a folder', ['--port', '0', '--db', dir], {}, /CIE_DB: cannot open /],
   ];
 
@@ -58,7 +68,10 @@ describe('a bad value stops start-up with exit code 1 and a one-line message nam
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as { port: number }).port;
     try {
-      expectRefusal(await runCli(['--port', String(port), '--db', ':memory:']), new RegExp(`CIE_PORT, CIE_HOST: cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)`));
+      expectRefusal(
+        await runCli(['--port', String(port), '--db', ':memory:']),
+        new RegExp(`CIE_PORT, CIE_HOST: cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)`),
+      );
     } finally {
       taken.close();
     }

@@ -24,7 +24,10 @@ let closedPort: number;
 
 beforeAll(async () => {
   certificate = makeCertificate(dir);
-  [plain, secure] = await Promise.all([startQuiet({ adminToken: 'not-needed-for-health' }), startQuiet({ tlsCert: certificate.certFile, tlsKey: certificate.keyFile })]);
+  [plain, secure] = await Promise.all([
+    startQuiet({ adminToken: 'not-needed-for-health' }),
+    startQuiet({ tlsCert: certificate.certFile, tlsKey: certificate.keyFile }),
+  ]);
   // Something listening that is not a ready emulator.
   unhealthy = createServer((_request, response) => response.writeHead(503).end());
   await new Promise<void>((resolve) => unhealthy.listen(0, '127.0.0.1', resolve));
@@ -54,7 +57,7 @@ describe('the healthcheck command', () => {
     expect(await healthcheck({ CIE_PORT: String(plain.port), CIE_ADMIN_TOKEN: 'not-needed-for-health' })).toEqual({ code: 0, stderr: '' });
   });
 
-  it('reaches an emulator bound to 0.0.0.0 (the container\'s CIE_HOST) on loopback', async () => {
+  it("reaches an emulator bound to 0.0.0.0 (the container's CIE_HOST) on loopback", async () => {
     expect(await healthcheck({ CIE_PORT: String(plain.port), CIE_HOST: '0.0.0.0' })).toEqual({ code: 0, stderr: '' });
   });
 

@@ -32,7 +32,10 @@ describe('CIE_SEED', () => {
     const seeds = join(dir, 'many-seeds');
     mkdirSync(seeds);
     for (let index = 0; index < 60; index++) {
-      writeFileSync(join(seeds, `seed-${String(index).padStart(2, '0')}.xml`), `<Request><Tag>ImageOCR</Tag><Name>seed-${index}</Name><ImageOCR><Type>fast</Type></ImageOCR></Request>`);
+      writeFileSync(
+        join(seeds, `seed-${String(index).padStart(2, '0')}.xml`),
+        `<Request><Tag>ImageOCR</Tag><Name>seed-${index}</Name><ImageOCR><Type>fast</Type></ImageOCR></Request>`,
+      );
     }
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
@@ -75,9 +78,11 @@ describe('the schema version of CIE_DB', () => {
   it('migrates an older file and keeps its templates', async () => {
     const file = join(dir, 'old.db');
     const old = openDatabase(file, MIGRATIONS, 1);
-    old.prepare(
-      "INSERT INTO templates (id, bucket, tag, name, data, created_at, updated_at) VALUES ('t1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'examplebucket-1250000000', 'ImageOCR', 'from-v1', ?, 1, 1)",
-    ).run(JSON.stringify({ ImageOCR: { Type: 'general' } }));
+    old
+      .prepare(
+        "INSERT INTO templates (id, bucket, tag, name, data, created_at, updated_at) VALUES ('t1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'examplebucket-1250000000', 'ImageOCR', 'from-v1', ?, 1, 1)",
+      )
+      .run(JSON.stringify({ ImageOCR: { Type: 'general' } }));
     old.close();
 
     const cli = await startCli(['--port', '0', '--db', file, '--log-level', 'warn']);

@@ -68,7 +68,9 @@ const generatedCases = fuzzCaseCount();
  * expected refusal.
  */
 const strictMode = process.env['CIE_FUZZ_MODE'] !== 'default';
-console.log(`fuzz seed ${seed}, ${generatedCases} generated cases (replay with CIE_FUZZ_SEED=${seed} CIE_FUZZ_CASES=${generatedCases} npx vitest run test/fuzz)`);
+console.log(
+  `fuzz seed ${seed}, ${generatedCases} generated cases (replay with CIE_FUZZ_SEED=${seed} CIE_FUZZ_CASES=${generatedCases} npx vitest run test/fuzz)`,
+);
 
 /** The generated cases of each category, in proportion to CATEGORY_WEIGHTS. */
 const counts = Object.fromEntries(
@@ -143,7 +145,12 @@ function track(request: { method: string; target: string }, answer: Answer): voi
   const response = (xml(answer.body.toString('utf8'))['Response'] ?? {}) as Record<string, XmlTree>;
   const template = response['Template'] as Record<string, XmlTree> | undefined;
   if (request.method === 'POST' && template !== undefined) {
-    known.set(text(template['TemplateId']), { id: text(template['TemplateId']), bucket: text(template['BucketId']), tag: text(template['Tag']), name: text(template['Name']) });
+    known.set(text(template['TemplateId']), {
+      id: text(template['TemplateId']),
+      bucket: text(template['BucketId']),
+      tag: text(template['Tag']),
+      name: text(template['Name']),
+    });
   } else if (request.method === 'PUT' && template !== undefined) {
     const entry = known.get(text(template['TemplateId']));
     if (entry === undefined) throw new Error(`an update of ${text(template['TemplateId'])}, which no create acknowledged`);
@@ -206,7 +213,8 @@ describe(`fuzz (seed ${seed})`, () => {
 
   it('answers the requests that once broke it, quickly', { timeout: 30_000 }, async () => {
     // Warm up first, so that the memory baseline includes compiled code and caches.
-    for (let i = 0; i < 30; i++) await app.inject({ method: 'GET', url: '/template', headers: signedHeaders({ method: 'GET', path: '/template', host: DEFAULT_HOST }) });
+    for (let i = 0; i < 30; i++)
+      await app.inject({ method: 'GET', url: '/template', headers: signedHeaders({ method: 'GET', path: '/template', host: DEFAULT_HOST }) });
     heapBefore = heapAfterGc();
     const before = failures.length;
     for (const [index, fuzzCase] of fixedHttpCases().entries()) {
@@ -216,7 +224,8 @@ describe(`fuzz (seed ${seed})`, () => {
         continue;
       }
       // A preflight is a 204 without a body: only its status is the outcome.
-      const problems = fuzzCase.method === 'OPTIONS' ? (answer.status === 204 ? [] : [`a preflight answered ${answer.status}`]) : checkOutcome(fuzzCase.expect, answer);
+      const problems =
+        fuzzCase.method === 'OPTIONS' ? (answer.status === 204 ? [] : [`a preflight answered ${answer.status}`]) : checkOutcome(fuzzCase.expect, answer);
       record(-1 - index, fuzzCase, [...answerProblems({ method: fuzzCase.method, target: fuzzCase.target }, answer), ...problems]);
       track(fuzzCase, answer);
     }
@@ -272,14 +281,34 @@ describe(`fuzz (seed ${seed})`, () => {
     }
 
     if (failures.length > 0) {
-      console.log(`seed ${seed}: ${failures.length} of ${casesRun} cases failed; the first ones:\n${failures.slice(0, 40).map((failure) => `  #${failure.index} [${failure.category}] ${failure.label}\n      ${failure.problems.join('\n      ')}`).join('\n')}`);
+      console.log(
+        `seed ${seed}: ${failures.length} of ${casesRun} cases failed; the first ones:\n${failures
+          .slice(0, 40)
+          .map((failure) => `  #${failure.index} [${failure.category}] ${failure.label}\n      ${failure.problems.join('\n      ')}`)
+          .join('\n')}`,
+      );
     }
     console.log(`seed ${seed}: ${casesRun} cases; outcomes ${JSON.stringify(Object.fromEntries([...outcomes].sort()))}`);
-    console.log(`fuzz: ${casesRun} requests, ${tally.serverErrors} answers of 5xx, ${tally.unanswered} without an answer, ${failures.length} failing (seed ${seed})`);
+    console.log(
+      `fuzz: ${casesRun} requests, ${tally.serverErrors} answers of 5xx, ${tally.unanswered} without an answer, ${failures.length} failing (seed ${seed})`,
+    );
     expect(failures.slice(0, 10), `seed ${seed}: ${failures.length} failing cases`).toEqual([]);
     expect(casesRun).toBeGreaterThanOrEqual(generatedCases);
     // The fuzz reached past the signature: creates were made, and bodies were refused for their content.
-    for (const outcome of ['body 2xx', 'body InvalidContent', 'body InvalidArgument', 'body MissingContent', 'query 2xx', 'query InvalidArgument', 'header SignatureDoesNotMatch', 'route MethodNotAllowed', 'admin ForbiddenOrigin', 'admin ForbiddenHost', 'admin UnsupportedMediaType', 'transport InvalidRequest']) {
+    for (const outcome of [
+      'body 2xx',
+      'body InvalidContent',
+      'body InvalidArgument',
+      'body MissingContent',
+      'query 2xx',
+      'query InvalidArgument',
+      'header SignatureDoesNotMatch',
+      'route MethodNotAllowed',
+      'admin ForbiddenOrigin',
+      'admin ForbiddenHost',
+      'admin UnsupportedMediaType',
+      'transport InvalidRequest',
+    ]) {
       expect(outcomes.get(outcome) ?? 0, outcome).toBeGreaterThan(0);
     }
   });
@@ -305,11 +334,17 @@ describe(`fuzz (seed ${seed})`, () => {
       const host = bucket === DEFAULT_BUCKET ? DEFAULT_HOST : bucket === OTHER_BUCKET ? OTHER_BUCKET_HOST : `${bucket}.ci.ap-guangzhou.myqcloud.com`;
       for (let pageNumber = 1; ; pageNumber++) {
         const query = { pageNumber: String(pageNumber), pageSize: '100' };
-        const response = await app.inject({ method: 'GET', url: `/template?pageNumber=${pageNumber}&pageSize=100`, headers: signedHeaders({ method: 'GET', path: '/template', query, host }) });
+        const response = await app.inject({
+          method: 'GET',
+          url: `/template?pageNumber=${pageNumber}&pageSize=100`,
+          headers: signedHeaders({ method: 'GET', path: '/template', query, host }),
+        });
         expect(response.statusCode, response.body).toBe(200);
         const page = describeOf(response.body);
         for (const template of page.TemplateList) {
-          const containers = Object.keys(template).filter((key) => !['Tag', 'Name', 'TemplateId', 'CreateTime', 'UpdateTime', 'BucketId', 'Category', 'State'].includes(key));
+          const containers = Object.keys(template).filter(
+            (key) => !['Tag', 'Name', 'TemplateId', 'CreateTime', 'UpdateTime', 'BucketId', 'Category', 'State'].includes(key),
+          );
           listed.set(template.TemplateId, { bucket: template.BucketId, name: template.Name, container: containers.length > 0 });
         }
         if (page.TemplateList.length < 100) break;

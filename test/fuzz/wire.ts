@@ -62,7 +62,8 @@ export function parseResponses(data: Buffer, firstIsHead: boolean, closed: boole
     const headEnd = data.indexOf('\r\n\r\n', offset, 'latin1');
     if (headEnd === -1) break;
     const head = parseHead(data.subarray(offset, headEnd).toString('latin1'));
-    if (head === undefined) throw new Error(`unreadable response head: ${JSON.stringify(data.subarray(offset, Math.min(headEnd, offset + 200)).toString('latin1'))}`);
+    if (head === undefined)
+      throw new Error(`unreadable response head: ${JSON.stringify(data.subarray(offset, Math.min(headEnd, offset + 200)).toString('latin1'))}`);
     const bodyStart = headEnd + 4;
     if (head.status >= 100 && head.status < 200) {
       offset = bodyStart;
@@ -302,7 +303,9 @@ export function answerProblems(request: AnsweredRequest | undefined, answer: Ans
     // 405 is for a method the path does not take, never for one it does.
     const allowed = allowedMethodsFor(request.target);
     if (code === 'MethodNotAllowed' && (allowed === undefined || allowed.includes(method))) {
-      problems.push(`MethodNotAllowed for ${method} on ${pathOf(request.target).slice(0, 80)}, which ${allowed === undefined ? 'is not an API path' : 'takes it'}`);
+      problems.push(
+        `MethodNotAllowed for ${method} on ${pathOf(request.target).slice(0, 80)}, which ${allowed === undefined ? 'is not an API path' : 'takes it'}`,
+      );
     }
     if (code === 'MethodNotAllowed' && headers['allow'] === undefined) problems.push('a 405 without Allow');
     if (code === 'TemplateNotFound' && method !== 'PUT' && method !== 'DELETE') problems.push(`TemplateNotFound for ${method}`);

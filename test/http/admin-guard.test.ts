@@ -30,7 +30,7 @@ function expectRefusal(response: LightMyRequestResponse, status: number, error: 
 
 const count = async (app: FastifyInstance): Promise<number> => Number(describeOf((await call(app, { method: 'GET', path: '/template' })).body).TotalCount);
 const faultCount = async (app: FastifyInstance): Promise<number> =>
-  ((await app.inject({ method: 'GET', url: '/_emulator/faults' })).json<{ faults: unknown[] }>()).faults.length;
+  (await app.inject({ method: 'GET', url: '/_emulator/faults' })).json<{ faults: unknown[] }>().faults.length;
 
 describe('the Host check (DNS rebinding), always on', () => {
   let app: FastifyInstance;
@@ -51,7 +51,16 @@ describe('the Host check (DNS rebinding), always on', () => {
   it('answers health and the signed CI API on that Host', async () => {
     expect((await app.inject({ method: 'GET', url: '/_emulator/health', headers: { host: 'evil.example:8080' } })).statusCode).toBe(200);
     expect((await call(app, { method: 'GET', path: '/template', host: 'evil.example:8080' })).statusCode).toBe(200);
-    expect((await call(app, { method: 'POST', path: '/template', host: 'evil.example:8080', body: '<Request><Tag>ImageOCR</Tag><Name>via-any-host</Name><ImageOCR><Type>fast</Type></ImageOCR></Request>' })).statusCode).toBe(200);
+    expect(
+      (
+        await call(app, {
+          method: 'POST',
+          path: '/template',
+          host: 'evil.example:8080',
+          body: '<Request><Tag>ImageOCR</Tag><Name>via-any-host</Name><ImageOCR><Type>fast</Type></ImageOCR></Request>',
+        })
+      ).statusCode,
+    ).toBe(200);
   });
 
   it.each([
@@ -94,8 +103,18 @@ describe('the Host check (DNS rebinding), always on', () => {
 
   it('runs before the admin token check, on every admin path, known or not', async () => {
     expectRefusal(await app.inject({ method: 'GET', url: '/_emulator/requests', headers: { host: 'evil.example' } }), 403, 'ForbiddenHost', 'DNS rebinding');
-    expectRefusal(await app.inject({ method: 'GET', url: '/_emulator/no-such-thing', headers: { host: 'evil.example' } }), 403, 'ForbiddenHost', 'DNS rebinding');
-    expectRefusal(await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { host: 'evil.example', authorization: `Bearer ${TOKEN}` } }), 403, 'ForbiddenHost', 'DNS rebinding');
+    expectRefusal(
+      await app.inject({ method: 'GET', url: '/_emulator/no-such-thing', headers: { host: 'evil.example' } }),
+      403,
+      'ForbiddenHost',
+      'DNS rebinding',
+    );
+    expectRefusal(
+      await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { host: 'evil.example', authorization: `Bearer ${TOKEN}` } }),
+      403,
+      'ForbiddenHost',
+      'DNS rebinding',
+    );
     expect((await app.inject({ method: 'GET', url: '/_emulator/requests', headers: { host: 'localhost' } })).statusCode).toBe(401);
   });
 
@@ -167,7 +186,9 @@ describe('the origin rule for state-changing requests', () => {
 
   it('says where the request came from', async () => {
     const response = await reset({ origin: CROSS_SITE_PAGE, 'sec-fetch-site': 'cross-site' });
-    expect(response.json()).toMatchObject({ message: expect.stringContaining('This request came from "https://evil.example" (Sec-Fetch-Site: "cross-site").') });
+    expect(response.json()).toMatchObject({
+      message: expect.stringContaining('This request came from "https://evil.example" (Sec-Fetch-Site: "cross-site").'),
+    });
   });
 
   it.each([
@@ -209,7 +230,12 @@ describe('the origin rule with an admin token', () => {
   const sameSite = { origin: SAME_SITE_PAGE, 'sec-fetch-site': 'same-site' };
 
   it('is not lifted by the token cookie, which SameSite=Strict still sends from another port of the same host', async () => {
-    const response = await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { ...sameSite, cookie: `${ADMIN_COOKIE}=${TOKEN}`, 'content-type': FORM }, payload: '' });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/_emulator/reset',
+      headers: { ...sameSite, cookie: `${ADMIN_COOKIE}=${TOKEN}`, 'content-type': FORM },
+      payload: '',
+    });
     expectRefusal(response, 403, 'ForbiddenOrigin', 'Bearer');
     expect(await count(app)).toBe(1);
   });
@@ -225,7 +251,12 @@ describe('the origin rule with an admin token', () => {
   });
 
   it('is not lifted by a wrong Bearer token', async () => {
-    expectRefusal(await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { ...sameSite, authorization: `Bearer ${TOKEN}x` } }), 403, 'ForbiddenOrigin', 'Bearer');
+    expectRefusal(
+      await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { ...sameSite, authorization: `Bearer ${TOKEN}x` } }),
+      403,
+      'ForbiddenOrigin',
+      'Bearer',
+    );
     expect(await count(app)).toBe(1);
   });
 
@@ -259,13 +290,23 @@ describe('admin bodies are JSON, or form-urlencoded from the dashboard', () => {
     ['application/xml', 'application/xml', '<x/>'],
     ['no Content-Type', undefined, '{"times":1}'],
   ])('refuses a fault sent as %s with 415 UnsupportedMediaType, and adds none', async (_what, contentType, payload) => {
-    const response = await app.inject({ method: 'POST', url: '/_emulator/faults', headers: contentType === undefined ? {} : { 'content-type': contentType }, payload });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/_emulator/faults',
+      headers: contentType === undefined ? {} : { 'content-type': contentType },
+      payload,
+    });
     expectRefusal(response, 415, 'UnsupportedMediaType', 'application/json');
     expect(await faultCount(app)).toBe(0);
   });
 
   it('refuses a reset with a text/plain body, and removes nothing', async () => {
-    expectRefusal(await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { 'content-type': 'text/plain' }, payload: 'bucket=x' }), 415, 'UnsupportedMediaType', 'text/plain');
+    expectRefusal(
+      await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { 'content-type': 'text/plain' }, payload: 'bucket=x' }),
+      415,
+      'UnsupportedMediaType',
+      'text/plain',
+    );
     expect(await count(app)).toBe(1);
   });
 
@@ -274,11 +315,15 @@ describe('admin bodies are JSON, or form-urlencoded from the dashboard', () => {
     ['application/json; charset=utf-8', 'application/json; charset=utf-8'],
     ['Application/JSON', 'Application/JSON'],
   ])('takes a fault sent as %s', async (_what, contentType) => {
-    expect((await app.inject({ method: 'POST', url: '/_emulator/faults', headers: { 'content-type': contentType }, payload: '{"times":1}' })).statusCode).toBe(201);
+    expect((await app.inject({ method: 'POST', url: '/_emulator/faults', headers: { 'content-type': contentType }, payload: '{"times":1}' })).statusCode).toBe(
+      201,
+    );
   });
 
   it('takes a form-urlencoded reset from curl (-d)', async () => {
-    expect((await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { 'content-type': FORM }, payload: `bucket=${DEFAULT_BUCKET}` })).statusCode).toBe(303);
+    expect(
+      (await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { 'content-type': FORM }, payload: `bucket=${DEFAULT_BUCKET}` })).statusCode,
+    ).toBe(303);
     expect(await count(app)).toBe(0);
   });
 

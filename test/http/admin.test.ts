@@ -125,9 +125,12 @@ describe('the dashboard forms', () => {
     await app.inject({ method: 'POST', url: '/_emulator/reset' });
   });
 
-  const postForm = (url: string, fields: Record<string, string>): Promise<LightMyRequestResponse> => app.inject({ method: 'POST', url, headers: FORM, payload: form(fields) });
-  const count = async (host?: string): Promise<string> => describeOf((await call(app, { method: 'GET', path: '/template', ...(host === undefined ? {} : { host }) })).body).TotalCount;
-  const faults = async (): Promise<Record<string, unknown>[]> => ((await app.inject({ method: 'GET', url: '/_emulator/faults' })).json<{ faults: Record<string, unknown>[] }>()).faults;
+  const postForm = (url: string, fields: Record<string, string>): Promise<LightMyRequestResponse> =>
+    app.inject({ method: 'POST', url, headers: FORM, payload: form(fields) });
+  const count = async (host?: string): Promise<string> =>
+    describeOf((await call(app, { method: 'GET', path: '/template', ...(host === undefined ? {} : { host }) })).body).TotalCount;
+  const faults = async (): Promise<Record<string, unknown>[]> =>
+    (await app.inject({ method: 'GET', url: '/_emulator/faults' })).json<{ faults: Record<string, unknown>[] }>().faults;
 
   it('reset (every bucket) answers 303 and empties every bucket and the faults', async () => {
     await createOcr(app, 'a');
@@ -170,26 +173,35 @@ describe('the dashboard forms', () => {
   });
 
   it('add fault reads the flat form, empty fields taking their defaults', async () => {
-    const notice = expectBackToDashboard(await postForm('/_emulator/faults', { method: '', path: '/template*', status: '', code: '', times: '4', delayMs: '0' }));
+    const notice = expectBackToDashboard(
+      await postForm('/_emulator/faults', { method: '', path: '/template*', status: '', code: '', times: '4', delayMs: '0' }),
+    );
     expect(notice).toBe('Fault added: 503 ServiceUnavailable for the next 4 requests to /template*.');
     expect(await faults()).toMatchObject([{ match: { path: '/template*' }, status: 503, code: 'ServiceUnavailable', times: 4, delayMs: 0, remaining: 4 }]);
     expect((await faults())[0]?.['match']).toEqual({ path: '/template*' });
   });
 
   it('add fault takes every field of the form', async () => {
-    expectBackToDashboard(await postForm('/_emulator/faults', { method: 'PUT', path: '/template/*', status: '500', code: 'InternalError', times: '2', delayMs: '10' }));
+    expectBackToDashboard(
+      await postForm('/_emulator/faults', { method: 'PUT', path: '/template/*', status: '500', code: 'InternalError', times: '2', delayMs: '10' }),
+    );
     expect(await faults()).toMatchObject([{ match: { method: 'PUT', path: '/template/*' }, status: 500, code: 'InternalError', times: 2, delayMs: 10 }]);
     expect(errorOf(await call(app, { method: 'PUT', path: '/template/t1x', body: ocrBody('x') }))).toMatchObject({ status: 500, code: 'InternalError' });
   });
 
   it('add fault with only a delay makes a delay-only fault', async () => {
-    const notice = expectBackToDashboard(await postForm('/_emulator/faults', { method: 'GET', path: '/template', status: '', code: '', times: '1', delayMs: '25' }));
+    const notice = expectBackToDashboard(
+      await postForm('/_emulator/faults', { method: 'GET', path: '/template', status: '', code: '', times: '1', delayMs: '25' }),
+    );
     expect(notice).toBe('Fault added: a delay of 25 ms for the next 1 GET request to /template.');
     expect(await faults()).toMatchObject([{ status: null, code: null, delayMs: 25 }]);
   });
 
   it('add fault with a bad field comes back as a failed notice, and adds nothing', async () => {
-    const notice = expectBackToDashboard(await postForm('/_emulator/faults', { method: '', path: '/template', status: '99', code: '', times: '1', delayMs: '0' }), true);
+    const notice = expectBackToDashboard(
+      await postForm('/_emulator/faults', { method: '', path: '/template', status: '99', code: '', times: '1', delayMs: '0' }),
+      true,
+    );
     expect(notice).toContain('status');
     expect(await faults()).toEqual([]);
   });
@@ -248,7 +260,11 @@ describe('the page', () => {
   it('shows templates per bucket with their fields, faults and the journal with signature verdicts', async () => {
     const template = await createOcr(app, 'on-the-page');
     await createOcr(app, 'other-bucket', { host: OTHER_HOST });
-    await app.inject({ method: 'POST', url: '/_emulator/faults', payload: { match: { method: 'DELETE', path: '/template/*' }, status: 500, code: 'InternalError', times: 2 } });
+    await app.inject({
+      method: 'POST',
+      url: '/_emulator/faults',
+      payload: { match: { method: 'DELETE', path: '/template/*' }, status: 500, code: 'InternalError', times: 2 },
+    });
     const refused = await call(app, { method: 'GET', path: '/template', secretKey: 'WRONG' });
     const stringToSign = /<StringToSign>([^<]*)<\/StringToSign>/.exec(refused.body)?.[1] ?? '';
     expect(stringToSign).toMatch(/^sha1\n/);

@@ -91,7 +91,12 @@ describe('preflights', () => {
   });
 
   it('is not journaled and consumes no fault', async () => {
-    const armed = await app.inject({ method: 'POST', url: '/_emulator/faults', headers: { authorization: 'Bearer admin-secret' }, payload: { match: { path: '/template' } } });
+    const armed = await app.inject({
+      method: 'POST',
+      url: '/_emulator/faults',
+      headers: { authorization: 'Bearer admin-secret' },
+      payload: { match: { path: '/template' } },
+    });
     expect(armed.statusCode).toBe(201);
     await app.inject({ method: 'DELETE', url: '/_emulator/requests', headers: { authorization: 'Bearer admin-secret' } });
     for (let i = 0; i < 3; i++) expect((await preflight(app, '/template')).statusCode).toBe(204);
@@ -180,7 +185,12 @@ describe('headers on every answer', () => {
   });
 
   it('on an injected fault', async () => {
-    await app.inject({ method: 'POST', url: '/_emulator/faults', headers: { authorization: 'Bearer admin-secret' }, payload: { status: 500, code: 'InternalError' } });
+    await app.inject({
+      method: 'POST',
+      url: '/_emulator/faults',
+      headers: { authorization: 'Bearer admin-secret' },
+      payload: { status: 500, code: 'InternalError' },
+    });
     const response = await call(app, { method: 'GET', path: '/template', headers: withOrigin });
     expect(errorOf(response)).toMatchObject({ status: 500, code: 'InternalError' });
     expectCors(response);

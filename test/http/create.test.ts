@@ -9,13 +9,25 @@ const CI_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+0800$/;
 
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = await testServer({ keys: [{ secretId: 'AKIDEXAMPLE', secretKey: 'SECRETKEYEXAMPLE', appId: '1250000000' }, { secretId: 'AKIDDOC', secretKey: 'DOCKEY', appId: '1234567890' }] });
+  app = await testServer({
+    keys: [
+      { secretId: 'AKIDEXAMPLE', secretKey: 'SECRETKEYEXAMPLE', appId: '1250000000' },
+      { secretId: 'AKIDDOC', secretKey: 'DOCKEY', appId: '1234567890' },
+    ],
+  });
 });
 afterAll(() => app.close());
 
 describe('POST /template with the doc example', () => {
   it('answers the doc example response, apart from ids and times', async () => {
-    const response = await call(app, { method: 'POST', path: '/template', body: OCR_EXAMPLE, host: 'test-1234567890.ci.ap-chongqing.myqcloud.com', secretId: 'AKIDDOC', secretKey: 'DOCKEY' });
+    const response = await call(app, {
+      method: 'POST',
+      path: '/template',
+      body: OCR_EXAMPLE,
+      host: 'test-1234567890.ci.ap-chongqing.myqcloud.com',
+      secretId: 'AKIDDOC',
+      secretKey: 'DOCKEY',
+    });
     expect(response.statusCode).toBe(200);
     const template = templateOf(response.body);
     const normalised = response.body
@@ -74,7 +86,14 @@ describe('POST /template with the doc example', () => {
   it('reads a body sent without a Content-Type', async () => {
     const payload = ocrBody('noct');
     const signed = { host: 'localhost:80', 'content-length': String(Buffer.byteLength(payload)) };
-    const authorization = signRequest({ method: 'POST', path: '/template', headers: signed, secretId: SECRET_ID, secretKey: SECRET_KEY, start: nowSeconds() - 1 });
+    const authorization = signRequest({
+      method: 'POST',
+      path: '/template',
+      headers: signed,
+      secretId: SECRET_ID,
+      secretKey: SECRET_KEY,
+      start: nowSeconds() - 1,
+    });
     const response = await app.inject({ method: 'POST', url: '/template', payload, headers: { ...signed, authorization } });
     expect(response.statusCode).toBe(200);
     expect(templateOf(response.body).Name).toBe('noct');

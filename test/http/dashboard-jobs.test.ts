@@ -37,7 +37,9 @@ describe('the jobs section', () => {
     expect(page).toContain(`<tr class="job" data-job-id="${waiting}" data-state="Submitted">`);
     expect(page).toContain(`<tr class="job" data-job-id="${failed}" data-state="Failed">`);
     expect(page).toContain('<code>MediaCorrupted</code> broken input');
-    expect(page).toMatch(/<td class="callback"><span class="verdict bad">refused<\/span> <span class="muted">8\.8\.8\.8 resolves to 8\.8\.8\.8, not loopback or a private network/);
+    expect(page).toMatch(
+      /<td class="callback"><span class="verdict bad">refused<\/span> <span class="muted">8\.8\.8\.8 resolves to 8\.8\.8\.8, not loopback or a private network/,
+    );
     expect(page).toContain('CIE_JOB_DURATION_MS=manual');
   });
 

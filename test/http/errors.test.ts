@@ -30,7 +30,9 @@ describe('every error is CI XML', () => {
     expect(response.headers['x-ci-trace-id']).toBe(parsed.Error.TraceId);
     expect(response.headers['date']).toBeTruthy();
     expect(error.resource).toBe('/template');
-    expect(response.body).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>InvalidArgument<\/Code><Message>.+<\/Message><Resource>\/template<\/Resource><RequestId>.+<\/RequestId><TraceId>.+<\/TraceId><\/Error>$/);
+    expect(response.body).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>InvalidArgument<\/Code><Message>.+<\/Message><Resource>\/template<\/Resource><RequestId>.+<\/RequestId><TraceId>.+<\/TraceId><\/Error>$/,
+    );
   });
 });
 
@@ -65,7 +67,11 @@ describe('body errors', () => {
   });
 
   it('InvalidArgument for a broken rule, naming the field', async () => {
-    expect(errorOf(await post(ocrBody('x', '<Type>nope</Type>')))).toMatchObject({ status: 400, code: 'InvalidArgument', message: expect.stringContaining('ImageOCR.Type') });
+    expect(errorOf(await post(ocrBody('x', '<Type>nope</Type>')))).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+      message: expect.stringContaining('ImageOCR.Type'),
+    });
   });
 
   it('TemplateNameDuplicate for a taken name', async () => {
@@ -170,13 +176,36 @@ describe('signature errors', () => {
   it('AccessDenied for a temporary key without its token, naming the token', async () => {
     const response = await call(app, { method: 'GET', path: '/template', secretId: 'AKIDTEMP', secretKey: 'TEMPKEY' });
     expect(errorOf(response)).toMatchObject({ status: 403, code: 'AccessDenied', message: expect.stringContaining('token') });
-    const ok = await call(app, { method: 'GET', path: '/template', secretId: 'AKIDTEMP', secretKey: 'TEMPKEY', headers: { 'x-cos-security-token': 'SESSIONTOKEN' } });
+    const ok = await call(app, {
+      method: 'GET',
+      path: '/template',
+      secretId: 'AKIDTEMP',
+      secretKey: 'TEMPKEY',
+      headers: { 'x-cos-security-token': 'SESSIONTOKEN' },
+    });
     expect(ok.statusCode).toBe(200);
   });
 
   it('accepts the q-* query form and the sign= form', async () => {
-    const authorization = signRequest({ method: 'GET', path: '/template', headers: { host: 'localhost:80' }, secretId: SECRET_ID, secretKey: SECRET_KEY, start: nowSeconds() - 1 });
-    const queryForm = await app.inject({ method: 'GET', url: `/template?${authorization.split('&').map((part) => { const [k, v] = part.split(/=(.*)/s); return `${k}=${encodeURIComponent(v ?? '')}`; }).join('&')}`, headers: { host: 'localhost:80' } });
+    const authorization = signRequest({
+      method: 'GET',
+      path: '/template',
+      headers: { host: 'localhost:80' },
+      secretId: SECRET_ID,
+      secretKey: SECRET_KEY,
+      start: nowSeconds() - 1,
+    });
+    const queryForm = await app.inject({
+      method: 'GET',
+      url: `/template?${authorization
+        .split('&')
+        .map((part) => {
+          const [k, v] = part.split(/=(.*)/s);
+          return `${k}=${encodeURIComponent(v ?? '')}`;
+        })
+        .join('&')}`,
+      headers: { host: 'localhost:80' },
+    });
     const signForm = await app.inject({ method: 'GET', url: `/template?sign=${encodeURIComponent(authorization)}`, headers: { host: 'localhost:80' } });
     expect(queryForm.statusCode).toBe(200);
     expect(signForm.statusCode).toBe(200);

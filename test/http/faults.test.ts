@@ -31,7 +31,7 @@ async function addFault(input: unknown): Promise<FaultJson> {
   return response.json<FaultJson>();
 }
 
-const listFaults = async (): Promise<FaultJson[]> => ((await app.inject({ method: 'GET', url: '/_emulator/faults' })).json<{ faults: FaultJson[] }>()).faults;
+const listFaults = async (): Promise<FaultJson[]> => (await app.inject({ method: 'GET', url: '/_emulator/faults' })).json<{ faults: FaultJson[] }>().faults;
 
 const getTemplates = (): Promise<LightMyRequestResponse> => call(app, { method: 'GET', path: '/template' });
 
@@ -45,7 +45,15 @@ const statuses = async (...requests: (() => Promise<LightMyRequestResponse>)[]):
 describe('POST /_emulator/faults', () => {
   it('answers 201 with the fault, its id and remaining, defaults filled in', async () => {
     const fault = await addFault({});
-    expect(fault).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), match: {}, status: 503, code: 'ServiceUnavailable', times: 1, delayMs: 0, remaining: 1 });
+    expect(fault).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      match: {},
+      status: 503,
+      code: 'ServiceUnavailable',
+      times: 1,
+      delayMs: 0,
+      remaining: 1,
+    });
   });
 
   it('keeps every field given', async () => {
@@ -150,7 +158,8 @@ describe('an injected error', () => {
 });
 
 describe('matching', () => {
-  const post = (): Promise<LightMyRequestResponse> => call(app, { method: 'POST', path: '/template', body: ocrBody(`m-${Math.random().toString(36).slice(2, 10)}`) });
+  const post = (): Promise<LightMyRequestResponse> =>
+    call(app, { method: 'POST', path: '/template', body: ocrBody(`m-${Math.random().toString(36).slice(2, 10)}`) });
   const put = (): Promise<LightMyRequestResponse> => call(app, { method: 'PUT', path: '/template/t1missing', body: ocrBody('x') });
   const del = (): Promise<LightMyRequestResponse> => call(app, { method: 'DELETE', path: '/template/t1missing' });
 
@@ -162,7 +171,11 @@ describe('matching', () => {
   it('without a method, lets OPTIONS through, preflight or not, and keeps its use', async () => {
     await addFault({});
     const plain = await app.inject({ method: 'OPTIONS', url: '/template' });
-    const preflight = await app.inject({ method: 'OPTIONS', url: '/template', headers: { origin: 'http://page.test', 'access-control-request-method': 'POST' } });
+    const preflight = await app.inject({
+      method: 'OPTIONS',
+      url: '/template',
+      headers: { origin: 'http://page.test', 'access-control-request-method': 'POST' },
+    });
     expect([plain.statusCode, preflight.statusCode]).toEqual([204, 204]);
     expect((await listFaults())[0]?.remaining).toBe(1);
   });
@@ -174,7 +187,9 @@ describe('matching', () => {
 
   it('with an exact path, takes only that path, query or not', async () => {
     await addFault({ match: { path: '/template' }, times: 2 });
-    expect(await statuses(put, () => call(app, { method: 'GET', path: '/template', query: { tag: 'All' } }), getTemplates, getTemplates)).toEqual([404, 503, 503, 200]);
+    expect(await statuses(put, () => call(app, { method: 'GET', path: '/template', query: { tag: 'All' } }), getTemplates, getTemplates)).toEqual([
+      404, 503, 503, 200,
+    ]);
   });
 
   it('with a path ending in *, takes that prefix', async () => {
@@ -255,8 +270,18 @@ describe('with cos-nodejs-sdk-v5, which retries a 5xx 3 times', () => {
   afterAll(() => emulator.close());
 
   const faultOver = (times: number): Promise<Response> =>
-    fetch(`${emulator.url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ match: { method: 'POST', path: '/template' }, times }) });
-  const create = (name: string) => ({ Method: 'POST' as const, Key: 'template', Url: `${emulator.url}/template`, Body: ocrBody(name), ContentType: 'application/xml' });
+    fetch(`${emulator.url}/_emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ match: { method: 'POST', path: '/template' }, times }),
+    });
+  const create = (name: string) => ({
+    Method: 'POST' as const,
+    Key: 'template',
+    Url: `${emulator.url}/template`,
+    Body: ocrBody(name),
+    ContentType: 'application/xml',
+  });
 
   it('hides a fault of times: 3 behind its retries', async () => {
     await faultOver(3);

@@ -79,7 +79,9 @@ type CallbackEntry = JournalEntry & { readonly callback: NonNullable<JournalEntr
 /** The journal entry of the job's callback, once it is there. */
 async function callbackEntry(server: FastifyInstance, jobId: string, timeoutMs?: number): Promise<CallbackEntry> {
   const find = async (): Promise<CallbackEntry | undefined> =>
-    (await server.inject({ url: '/_emulator/requests' })).json<{ requests: JournalEntry[] }>().requests.find((entry): entry is CallbackEntry => entry.callback?.jobId === jobId);
+    (await server.inject({ url: '/_emulator/requests' }))
+      .json<{ requests: JournalEntry[] }>()
+      .requests.find((entry): entry is CallbackEntry => entry.callback?.jobId === jobId);
   const seen = await until(find, (entry) => entry !== undefined, `the callback of ${jobId} in the journal`, timeoutMs);
   return seen.at(-1)!;
 }
@@ -116,7 +118,15 @@ describe('a callback to a local HTTP server', () => {
     await finish(app, job.JobId);
     const entry = await callbackEntry(app, job.JobId);
     expect(entry.callback).toMatchObject({ jobId: job.JobId, url: receiver.url('/hooks/ci?token=abc'), result: 'sent', status: 200 });
-    expect(entry).toMatchObject({ method: 'POST', path: '/hooks/ci', query: 'token=abc', host: `127.0.0.1:${receiver.port}`, bucket: DEFAULT_BUCKET, status: 200, code: null });
+    expect(entry).toMatchObject({
+      method: 'POST',
+      path: '/hooks/ci',
+      query: 'token=abc',
+      host: `127.0.0.1:${receiver.port}`,
+      bucket: DEFAULT_BUCKET,
+      status: 200,
+      code: null,
+    });
 
     expect(receiver.received).toHaveLength(1);
     const [sent] = receiver.received;
@@ -210,7 +220,11 @@ describe('a callback to a local HTTP server', () => {
 describe('a callback that cannot be delivered is journalled, and the job still ends', () => {
   it.each([
     ['a public address', 'http://8.8.8.8/callback', /^8\.8\.8\.8 resolves to 8\.8\.8\.8, not loopback or a private network/],
-    ['a public IPv6 address', 'http://[2001:4860:4860::8888]/callback', /^2001:4860:4860::8888 resolves to 2001:4860:4860::8888, not loopback or a private network/],
+    [
+      'a public IPv6 address',
+      'http://[2001:4860:4860::8888]/callback',
+      /^2001:4860:4860::8888 resolves to 2001:4860:4860::8888, not loopback or a private network/,
+    ],
     ['a public name', 'http://example.com/callback', /^example\.com (resolves to .*, not loopback or a private network|does not resolve)/],
     ['a link-local address', 'http://169.254.169.254/latest/meta-data', /link-local address 169\.254\.169\.254, which callbacks never reach/],
     ['another scheme', 'ftp://127.0.0.1/callback', /^ftp: is not http or https/],
@@ -257,7 +271,11 @@ describe('a callback that cannot be delivered is journalled, and the job still e
     // As the docs send it: no CallBack URL, only the queue's configuration.
     const mqOnly = await submitOne(app, jobBody({ extra: mq }));
     await finish(app, mqOnly.JobId);
-    expect((await callbackEntry(app, mqOnly.JobId)).callback).toMatchObject({ jobId: mqOnly.JobId, result: 'skipped', error: 'CallBackType TDMQ: only Url callbacks are sent' });
+    expect((await callbackEntry(app, mqOnly.JobId)).callback).toMatchObject({
+      jobId: mqOnly.JobId,
+      result: 'skipped',
+      error: 'CallBackType TDMQ: only Url callbacks are sent',
+    });
     expect(receiver.received).toEqual([]);
   });
 });
@@ -271,7 +289,12 @@ describe("the queue's NotifyConfig", () => {
   });
 
   const configure = async (notify: string): Promise<void> => {
-    const response = await call(app, { method: 'PUT', path: `/queue/${queueId}`, body: `<Request><Name>notify</Name><State>Active</State><NotifyConfig>${notify}</NotifyConfig></Request>`, host });
+    const response = await call(app, {
+      method: 'PUT',
+      path: `/queue/${queueId}`,
+      body: `<Request><Name>notify</Name><State>Active</State><NotifyConfig>${notify}</NotifyConfig></Request>`,
+      host,
+    });
     expect(response.statusCode, response.body).toBe(200);
   };
 
@@ -305,7 +328,11 @@ describe("the queue's NotifyConfig", () => {
     await configure('<Type>TDMQ</Type><State>On</State><MqMode>Queue</MqMode><MqRegion>gz</MqRegion><MqName>ci-events</MqName>');
     const job = await submitOne(app, jobBody(), { host });
     await finish(app, job.JobId);
-    expect((await callbackEntry(app, job.JobId)).callback).toMatchObject({ url: '', result: 'skipped', error: 'CallBackType TDMQ: only Url callbacks are sent' });
+    expect((await callbackEntry(app, job.JobId)).callback).toMatchObject({
+      url: '',
+      result: 'skipped',
+      error: 'CallBackType TDMQ: only Url callbacks are sent',
+    });
     expect(receiver.received).toEqual([]);
   });
 
@@ -325,7 +352,12 @@ describe('CIE_CALLBACK_HOSTS', () => {
   it('* reaches any host but never a link-local one', async () => {
     const open = await testServer({ jobDurationMs: 'manual', callbackHosts: ['*'] });
     try {
-      for (const url of ['http://169.254.169.254/latest/meta-data', 'http://[fe80::1]/callback', 'http://[::ffff:169.254.169.254]/callback', 'http://2852039166/callback']) {
+      for (const url of [
+        'http://169.254.169.254/latest/meta-data',
+        'http://[fe80::1]/callback',
+        'http://[::ffff:169.254.169.254]/callback',
+        'http://2852039166/callback',
+      ]) {
         const job = await submitOne(open, callbackJob(url));
         await finish(open, job.JobId);
         const entry = await callbackEntry(open, job.JobId);

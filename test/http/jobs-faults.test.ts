@@ -22,7 +22,11 @@ const addFault = (fault: unknown) => app.inject({ method: 'POST', url: '/_emulat
 
 /** The job once it has ended. */
 async function ended(id: string): Promise<JobXml> {
-  const seen = await until(() => describeJob(app, id), (job) => job.State === 'Success' || job.State === 'Failed', `job ${id} ends`);
+  const seen = await until(
+    () => describeJob(app, id),
+    (job) => job.State === 'Success' || job.State === 'Failed',
+    `job ${id} ends`,
+  );
   return seen.at(-1)!;
 }
 
@@ -35,7 +39,9 @@ describe('a job fault', () => {
   });
 
   it('makes the next matching job end Failed with its code and message; the request answers 200', async () => {
-    expect((await addFault({ match: { path: '/jobs' }, job: { state: 'Failed', code: 'InputNotMedia', message: 'the input is not a media file' } })).statusCode).toBe(201);
+    expect(
+      (await addFault({ match: { path: '/jobs' }, job: { state: 'Failed', code: 'InputNotMedia', message: 'the input is not a media file' } })).statusCode,
+    ).toBe(201);
     const response = await call(app, { method: 'POST', path: '/jobs', body: jobBody() });
     expect(response.statusCode).toBe(200);
     const faulted = /<JobId>([^<]+)<\/JobId>/.exec(response.body)?.[1] ?? '';
@@ -63,13 +69,21 @@ describe('a job fault', () => {
 
   it('is not spent by a request that is refused', async () => {
     await addFault({ match: { path: '/jobs' }, job: { state: 'Failed', code: 'Spent' } });
-    expect(errorOf(await call(app, { method: 'POST', path: '/jobs', body: jobBody({ operation: `<TemplateId>t1000000000000000000000000000000a1</TemplateId>${output()}` }) })).code).toBe(
-      'TemplateNotFound',
-    );
+    expect(
+      errorOf(
+        await call(app, {
+          method: 'POST',
+          path: '/jobs',
+          body: jobBody({ operation: `<TemplateId>t1000000000000000000000000000000a1</TemplateId>${output()}` }),
+        }),
+      ).code,
+    ).toBe('TemplateNotFound');
     // A multi-operation request whose second operation is refused stores no job, so it spends nothing.
     const good = `<Operation><Tag>Transcode</Tag><TemplateId>${TRANSCODE_PRESET.id}</TemplateId>${output()}</Operation>`;
     const bad = `<Operation><Tag>Transcode</Tag><TemplateId>t1000000000000000000000000000000a1</TemplateId>${output()}</Operation>`;
-    expect(errorOf(await call(app, { method: 'POST', path: '/jobs', body: `<Request><Input><Object>a.mp4</Object></Input>${good}${bad}</Request>` })).code).toBe('TemplateNotFound');
+    expect(
+      errorOf(await call(app, { method: 'POST', path: '/jobs', body: `<Request><Input><Object>a.mp4</Object></Input>${good}${bad}</Request>` })).code,
+    ).toBe('TemplateNotFound');
     expect((await app.inject({ url: '/_emulator/faults' })).json<{ faults: unknown[] }>().faults).toHaveLength(1);
     expect(await ended((await submitOne(app, jobBody())).JobId)).toMatchObject({ State: 'Failed', Code: 'Spent' });
   });

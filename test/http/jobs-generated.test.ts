@@ -22,7 +22,8 @@ const templateKind = (tag: string): TemplateKind => {
   return kind;
 };
 
-const nodeXml = (node: Node): string => `<${node.name}>${node.children.length === 0 ? escapeXml(node.text) : node.children.map(nodeXml).join('')}</${node.name}>`;
+const nodeXml = (node: Node): string =>
+  `<${node.name}>${node.children.length === 0 ? escapeXml(node.text) : node.children.map(nodeXml).join('')}</${node.name}>`;
 
 /** The required elements of a set of fields, seeded with values they take. */
 function requiredNodes(fields: Fields): Node[] {
@@ -73,7 +74,10 @@ const storedCases = CATALOG.flatMap((template) =>
 );
 const inlineCases = JOB_KINDS.filter((job) => job.inline !== undefined).map((job) => [`${job.tag} job with ${job.inline!.element}`, job] as const);
 
-const modes = [['the default mode', false], ['strict mode', true]] as const;
+const modes = [
+  ['the default mode', false],
+  ['strict mode', true],
+] as const;
 const servers = new Map<boolean, FastifyInstance>();
 beforeAll(async () => {
   for (const [, strict] of modes) servers.set(strict, await testServer({ jobDurationMs: 'manual', strict }));
@@ -85,9 +89,13 @@ afterAll(async () => {
 describe('the registries', () => {
   it('give cases to generate: every job Tag with a template or inline parameters is covered', () => {
     const covered = new Set([...storedCases.map(([, , job]) => job.tag), ...inlineCases.map(([, job]) => job.tag)]);
-    const expected = JOB_KINDS.filter((job) => job.inline !== undefined || job.templates.some((tag) => CATALOG.some((kind) => kind.tag === tag))).map((job) => job.tag);
+    const expected = JOB_KINDS.filter((job) => job.inline !== undefined || job.templates.some((tag) => CATALOG.some((kind) => kind.tag === tag))).map(
+      (job) => job.tag,
+    );
     expect([...covered].sort()).toEqual([...expected].sort());
-    expect(new Set(storedCases.map(([, template]) => template))).toEqual(new Set(CATALOG.filter((kind) => JOB_KINDS.some((job) => job.templates.includes(kind.tag))).map((kind) => kind.tag)));
+    expect(new Set(storedCases.map(([, template]) => template))).toEqual(
+      new Set(CATALOG.filter((kind) => JOB_KINDS.some((job) => job.templates.includes(kind.tag))).map((kind) => kind.tag)),
+    );
   });
 });
 
@@ -99,7 +107,10 @@ describe.each(modes)('%s', (_mode, strict) => {
     const name = `for-${job.tag}-job`.slice(0, 64);
     const templateId = await createTemplate(app(), templateTag, name);
     const { input, operation } = jobParts(job);
-    const submitted = await submitOne(app(), `<Request><Tag>${job.tag}</Tag>${input}<Operation><TemplateId>${templateId}</TemplateId>${operation}</Operation></Request>`);
+    const submitted = await submitOne(
+      app(),
+      `<Request><Tag>${job.tag}</Tag>${input}<Operation><TemplateId>${templateId}</TemplateId>${operation}</Operation></Request>`,
+    );
     expect(submitted).toMatchObject({ Tag: job.tag, State: 'Submitted' });
     expect(submitted.Operation).toMatchObject({ TemplateId: templateId, TemplateName: name });
     expect(await describeJob(app(), submitted.JobId)).toEqual(submitted);

@@ -55,7 +55,9 @@ describe('the default mode', () => {
     }
     expect(named.every((tag) => jobs.some((job) => job.Operation['TemplateId'] === templates.get(tag)?.id))).toBe(true);
     // Nothing else the SDK sent was dropped on the way.
-    const [entry] = (await app.inject({ url: '/_emulator/requests?limit=50' })).json<{ requests: JournalEntry[] }>().requests.filter((request) => request.requestId === jobsOf(response.body).requestId);
+    const [entry] = (await app.inject({ url: '/_emulator/requests?limit=50' }))
+      .json<{ requests: JournalEntry[] }>()
+      .requests.filter((request) => request.requestId === jobsOf(response.body).requestId);
     expect(entry?.ignored).toEqual(fixture.ignored?.paths ?? []);
     expect(entry?.repeated).toEqual([]);
   });

@@ -3,19 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_OPERATIONS } from '../../src/jobs/request.js';
 import { MAX_DESCRIBED_IDS } from '../../src/jobs/resource.js';
 import { call, DEFAULT_BUCKET, errorOf, signedHeaders, testServer, xml } from '../helpers.js';
-import {
-  createTemplate,
-  describeJob,
-  jobBody,
-  jobsOf,
-  moveJob,
-  output,
-  SNAPSHOT_PRESET,
-  submit,
-  submitOne,
-  TRANSCODE_PRESET,
-  type JobXml,
-} from '../jobs.js';
+import { createTemplate, describeJob, jobBody, jobsOf, moveJob, output, SNAPSHOT_PRESET, submit, submitOne, TRANSCODE_PRESET, type JobXml } from '../jobs.js';
 
 /**
  * Media jobs over app.inject, with CIE_JOB_DURATION_MS=manual: every job stays Submitted until
@@ -53,7 +41,9 @@ describe('POST /jobs, one job', () => {
   it('with a stored Transcode template: 200, Submitted, with its Input, Operation, TemplateName and the default queue', async () => {
     const host = hostOf('submit');
     const templateId = await createTemplate(app, 'Transcode', 'for-a-job', { host });
-    const body = jobBody({ operation: `<TemplateId>${templateId}</TemplateId>${output('out/${InputName}.mp4', 'submit-1250000000')}<UserData>mine</UserData><JobLevel>1</JobLevel>` });
+    const body = jobBody({
+      operation: `<TemplateId>${templateId}</TemplateId>${output('out/${InputName}.mp4', 'submit-1250000000')}<UserData>mine</UserData><JobLevel>1</JobLevel>`,
+    });
     const response = await call(app, { method: 'POST', path: '/jobs', body, host });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('application/xml');
@@ -62,7 +52,16 @@ describe('POST /jobs, one job', () => {
     expect(answer.jobs).toHaveLength(1);
     const job = answer.jobs[0]!;
     expect(job.JobId).toMatch(JOB_ID);
-    expect(job).toMatchObject({ Code: 'Success', Message: '', State: 'Submitted', Progress: '0', StartTime: '-', EndTime: '-', Tag: 'Transcode', QueueId: await queueIdOf(app, host) });
+    expect(job).toMatchObject({
+      Code: 'Success',
+      Message: '',
+      State: 'Submitted',
+      Progress: '0',
+      StartTime: '-',
+      EndTime: '-',
+      Tag: 'Transcode',
+      QueueId: await queueIdOf(app, host),
+    });
     expect(job.CreationTime).toMatch(CI_TIME);
     expect(job.Input).toEqual({ BucketId: 'submit-1250000000', Object: 'in/video.mp4', Region: 'ap-guangzhou' });
     expect(job.Operation).toEqual({
@@ -100,7 +99,10 @@ describe('POST /jobs, one job', () => {
   });
 
   it('splits an Output with ${Number} into ObjectPrefix and numbered names', async () => {
-    const job = await submitOne(app, jobBody({ tag: 'Snapshot', operation: `<TemplateId>${SNAPSHOT_PRESET.id}</TemplateId>${output('snap/${InputName}-${Number}.jpg')}` }));
+    const job = await submitOne(
+      app,
+      jobBody({ tag: 'Snapshot', operation: `<TemplateId>${SNAPSHOT_PRESET.id}</TemplateId>${output('snap/${InputName}-${Number}.jpg')}` }),
+    );
     await expectMoved(job.JobId, { state: 'Success' });
     const result = (await describeJob(app, job.JobId)).Operation['MediaResult'] as { OutputFile: Record<string, unknown> };
     expect(result.OutputFile).toMatchObject({ ObjectPrefix: 'snap/video-', ObjectName: '0.jpg' });
@@ -135,7 +137,8 @@ describe('POST /jobs, one job', () => {
 });
 
 describe('POST /jobs, several operations', () => {
-  const operation = (tag: string, template: string, object: string): string => `<Operation><Tag>${tag}</Tag><TemplateId>${template}</TemplateId>${output(object)}</Operation>`;
+  const operation = (tag: string, template: string, object: string): string =>
+    `<Operation><Tag>${tag}</Tag><TemplateId>${template}</TemplateId>${output(object)}</Operation>`;
 
   it('answers one JobsDetail per operation, each with its own Tag, id and Output, sharing Input and CallBack', async () => {
     const body =
@@ -158,7 +161,11 @@ describe('POST /jobs, several operations', () => {
     const body = (count: number): string => `<Request><Input><Object>in/a.mp4</Object></Input>${one.repeat(count)}</Request>`;
     expect(await submit(app, body(MAX_OPERATIONS))).toHaveLength(MAX_OPERATIONS);
     const refused = await call(app, { method: 'POST', path: '/jobs', body: body(MAX_OPERATIONS + 1) });
-    expect(errorOf(refused)).toMatchObject({ status: 400, code: 'InvalidArgument', message: `Operation may be given at most ${MAX_OPERATIONS} times; got ${MAX_OPERATIONS + 1}.` });
+    expect(errorOf(refused)).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+      message: `Operation may be given at most ${MAX_OPERATIONS} times; got ${MAX_OPERATIONS + 1}.`,
+    });
   });
 
   it('takes a root Tag beside a Tag in each Operation (Go CreateMultiGeneratePlayListJobs) as one job per Operation; strict mode refuses it', async () => {
@@ -172,9 +179,15 @@ describe('POST /jobs, several operations', () => {
       ['GeneratePlayList', 'live/a.m3u8'],
       ['GeneratePlayList', 'live/b.m3u8'],
     ]);
-    const journal = (await app.inject({ url: '/_emulator/requests?limit=5' })).json<{ requests: { requestId: string; ignored: string[]; repeated: string[] }[] }>().requests;
+    const journal = (await app.inject({ url: '/_emulator/requests?limit=5' })).json<{
+      requests: { requestId: string; ignored: string[]; repeated: string[] }[];
+    }>().requests;
     expect(journal.find((entry) => entry.requestId === requestId)).toMatchObject({ ignored: ['Tag'], repeated: [] });
-    expect(errorOf(await call(strictApp, { method: 'POST', path: '/jobs', body }))).toMatchObject({ status: 400, code: 'InvalidArgument', message: 'Operation is given more than once.' });
+    expect(errorOf(await call(strictApp, { method: 'POST', path: '/jobs', body }))).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+      message: 'Operation is given more than once.',
+    });
   });
 
   it('stores none of them when one is refused', async () => {
@@ -199,7 +212,9 @@ describe('GET /jobs/<JobId>', () => {
 
   it('answers a NonExistJobIds element per missing id, a malformed one too, with JobsDetail for the others in the asked order', async () => {
     const second = await submitOne(app, jobBody());
-    const answer = jobsOf((await call(app, { method: 'GET', path: `/jobs/${second.JobId},jc7c990a00bf211ed946af9e0691f2b7a,${job.JobId},jabcsdssfeipplsdfwe` })).body);
+    const answer = jobsOf(
+      (await call(app, { method: 'GET', path: `/jobs/${second.JobId},jc7c990a00bf211ed946af9e0691f2b7a,${job.JobId},jabcsdssfeipplsdfwe` })).body,
+    );
     expect(answer.jobs.map((found) => found.JobId)).toEqual([second.JobId, job.JobId]);
     expect(answer.nonExist).toEqual(['jc7c990a00bf211ed946af9e0691f2b7a', 'jabcsdssfeipplsdfwe']);
   });
@@ -233,23 +248,38 @@ describe('GET /jobs/<JobId>', () => {
     const ids = (count: number): string => Array.from({ length: count }, (_, index) => `j${index.toString(16).padStart(32, '0')}`).join(',');
     expect(jobsOf((await call(app, { method: 'GET', path: `/jobs/${ids(MAX_DESCRIBED_IDS)}` })).body).nonExist).toHaveLength(MAX_DESCRIBED_IDS);
     const refused = errorOf(await call(app, { method: 'GET', path: `/jobs/${ids(MAX_DESCRIBED_IDS + 1)}` }));
-    expect(refused).toMatchObject({ status: 400, code: 'InvalidArgument', message: `A describe takes at most ${MAX_DESCRIBED_IDS} JobIds; got ${MAX_DESCRIBED_IDS + 1}.` });
+    expect(refused).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+      message: `A describe takes at most ${MAX_DESCRIBED_IDS} JobIds; got ${MAX_DESCRIBED_IDS + 1}.`,
+    });
   });
 });
 
 describe('what a finished job made', () => {
   it('splits an Output with ${number}, in either case, into ObjectPrefix and numbered names', async () => {
     for (const variable of ['${Number}', '${number}']) {
-      const created = jobsOf((await call(app, { method: 'POST', path: '/jobs', body: jobBody({ tag: 'Snapshot', operation: `<TemplateId>${SNAPSHOT_PRESET.id}</TemplateId>${output(`shots/${'$'}{InputName}-${variable}.jpg`)}` }) })).body).jobs[0]!;
+      const created = jobsOf(
+        (
+          await call(app, {
+            method: 'POST',
+            path: '/jobs',
+            body: jobBody({ tag: 'Snapshot', operation: `<TemplateId>${SNAPSHOT_PRESET.id}</TemplateId>${output(`shots/${'$'}{InputName}-${variable}.jpg`)}` }),
+          })
+        ).body,
+      ).jobs[0]!;
       await app.inject({ method: 'POST', url: `/_emulator/jobs/${created.JobId}`, payload: { state: 'Success' } });
       const done = jobsOf((await call(app, { method: 'GET', path: `/jobs/${created.JobId}` })).body).jobs[0]!;
       expect(done.Operation['MediaResult']).toMatchObject({ OutputFile: { ObjectPrefix: 'shots/video-', ObjectName: '0.jpg' } });
     }
   });
 
-  it('echoes a Segment job\'s AIGCMetadata', async () => {
-    const segment = '<Segment><Format>mp4</Format><Duration>5</Duration><AIGCMetadata><Label>1</Label><ContentProducer>p</ContentProducer></AIGCMetadata></Segment>';
-    const created = jobsOf((await call(app, { method: 'POST', path: '/jobs', body: jobBody({ tag: 'Segment', operation: `${segment}${output('seg/${Number}.mp4')}` }) })).body).jobs[0]!;
+  it("echoes a Segment job's AIGCMetadata", async () => {
+    const segment =
+      '<Segment><Format>mp4</Format><Duration>5</Duration><AIGCMetadata><Label>1</Label><ContentProducer>p</ContentProducer></AIGCMetadata></Segment>';
+    const created = jobsOf(
+      (await call(app, { method: 'POST', path: '/jobs', body: jobBody({ tag: 'Segment', operation: `${segment}${output('seg/${Number}.mp4')}` }) })).body,
+    ).jobs[0]!;
     expect(created.Operation['Segment']).toMatchObject({ AIGCMetadata: { Label: '1', ContentProducer: 'p' } });
   });
 });
@@ -268,7 +298,11 @@ describe('GET /jobs', () => {
       jobBody({ input: 'in/2.mp4' }),
       jobBody({ input: 'in/3.mp4' }),
       jobBody({ tag: 'Snapshot', operation: `<TemplateId>${SNAPSHOT_PRESET.id}</TemplateId>${output('s-${Number}.jpg')}` }),
-      jobBody({ tag: 'Snapshot', operation: `<TemplateId>${SNAPSHOT_PRESET.id}</TemplateId>${output('s-${Number}.jpg')}`, extra: `<QueueId>${OTHER_QUEUE}</QueueId>` }),
+      jobBody({
+        tag: 'Snapshot',
+        operation: `<TemplateId>${SNAPSHOT_PRESET.id}</TemplateId>${output('s-${Number}.jpg')}`,
+        extra: `<QueueId>${OTHER_QUEUE}</QueueId>`,
+      }),
       jobBody({ tag: 'MediaInfo', operation: null }),
     ];
     for (const body of bodies) ids.push((await submitOne(app, body, { host })).JobId);
@@ -349,12 +383,25 @@ describe('GET /jobs', () => {
     ['a states value', { states: 'Success,Done' }, 'states may list All, Submitted, Running, Success, Failed, Pause, Cancel; got "Done".'],
     ['a nextToken it never gave', { nextToken: 'abc' }, `nextToken "abc" is not one this emulator gave; send the previous answer's NextToken.`],
     ['a negative nextToken', { nextToken: '-1' }, `nextToken "-1" is not one this emulator gave; send the previous answer's NextToken.`],
-    ['a startCreationTime', { startCreationTime: '2022-05-27 00:00:00' }, 'startCreationTime must be a time like 2001-01-01T00:00:00+0800; got "2022-05-27 00:00:00".'],
-    ['a month 13', { startCreationTime: '2022-13-01T00:00:00+0800' }, 'startCreationTime must be a time like 2001-01-01T00:00:00+0800; got "2022-13-01T00:00:00+0800".'],
+    [
+      'a startCreationTime',
+      { startCreationTime: '2022-05-27 00:00:00' },
+      'startCreationTime must be a time like 2001-01-01T00:00:00+0800; got "2022-05-27 00:00:00".',
+    ],
+    [
+      'a month 13',
+      { startCreationTime: '2022-13-01T00:00:00+0800' },
+      'startCreationTime must be a time like 2001-01-01T00:00:00+0800; got "2022-13-01T00:00:00+0800".',
+    ],
     ['an endCreationTime', { endCreationTime: 'yesterday' }, 'endCreationTime must be a time like 2001-01-01T00:00:00+0800; got "yesterday".'],
   ];
   it.each(refusals)('refuses %s: 400 InvalidArgument', async (_what, query, message) => {
-    expect(errorOf(await call(app, { method: 'GET', path: '/jobs', query }))).toMatchObject({ status: 400, code: 'InvalidArgument', message, resource: '/jobs' });
+    expect(errorOf(await call(app, { method: 'GET', path: '/jobs', query }))).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+      message,
+      resource: '/jobs',
+    });
   });
 
   it('refuses a tag that is no job Tag', async () => {
@@ -411,7 +458,9 @@ describe('PUT /jobs/<JobId>?cancel', () => {
       message: 'The job jabcsdssfeipplsdfwe does not exist in this bucket.',
     });
     const job = await submitOne(app, jobBody());
-    expect(errorOf(await call(app, { method: 'PUT', path: `/jobs/${job.JobId}`, query: { cancel: '' }, host: hostOf('not-mine') })).code).toBe('InvalidArgument');
+    expect(errorOf(await call(app, { method: 'PUT', path: `/jobs/${job.JobId}`, query: { cancel: '' }, host: hostOf('not-mine') })).code).toBe(
+      'InvalidArgument',
+    );
     expect((await describeJob(app, job.JobId)).State).toBe('Submitted');
   });
 
@@ -427,13 +476,31 @@ describe('PUT /jobs/<JobId>?cancel', () => {
 
 describe('errors of POST /jobs', () => {
   it('a template the bucket does not have: 404 TemplateNotFound', async () => {
-    const error = errorOf(await call(app, { method: 'POST', path: '/jobs', body: jobBody({ operation: `<TemplateId>t1000000000000000000000000000000a1</TemplateId>${output()}` }) }));
-    expect(error).toMatchObject({ status: 404, code: 'TemplateNotFound', message: 'Operation.TemplateId t1000000000000000000000000000000a1 is not a template of this bucket.', resource: '/jobs' });
+    const error = errorOf(
+      await call(app, {
+        method: 'POST',
+        path: '/jobs',
+        body: jobBody({ operation: `<TemplateId>t1000000000000000000000000000000a1</TemplateId>${output()}` }),
+      }),
+    );
+    expect(error).toMatchObject({
+      status: 404,
+      code: 'TemplateNotFound',
+      message: 'Operation.TemplateId t1000000000000000000000000000000a1 is not a template of this bucket.',
+      resource: '/jobs',
+    });
   });
 
   it("another bucket's template: 404 TemplateNotFound", async () => {
     const theirs = await createTemplate(app, 'Transcode', 'theirs', { host: hostOf('owner') });
-    const error = errorOf(await call(app, { method: 'POST', path: '/jobs', body: jobBody({ operation: `<TemplateId>${theirs}</TemplateId>${output()}` }), host: hostOf('stranger') }));
+    const error = errorOf(
+      await call(app, {
+        method: 'POST',
+        path: '/jobs',
+        body: jobBody({ operation: `<TemplateId>${theirs}</TemplateId>${output()}` }),
+        host: hostOf('stranger'),
+      }),
+    );
     expect(error).toMatchObject({ status: 404, code: 'TemplateNotFound', message: `Operation.TemplateId ${theirs} is not a template of this bucket.` });
   });
 
@@ -445,24 +512,41 @@ describe('errors of POST /jobs', () => {
       code: 'InvalidArgument',
       message: `Operation.TemplateId ${snapshot} is a Snapshot template; a Transcode job takes one of Transcode, HighSpeedHd, TranscodePro templates there.`,
     });
-    const animation = errorOf(await call(app, { method: 'POST', path: '/jobs', body: jobBody({ tag: 'Animation', operation: `<TemplateId>${snapshot}</TemplateId>${output()}` }) }));
+    const animation = errorOf(
+      await call(app, { method: 'POST', path: '/jobs', body: jobBody({ tag: 'Animation', operation: `<TemplateId>${snapshot}</TemplateId>${output()}` }) }),
+    );
     expect(animation.message).toBe(`Operation.TemplateId ${snapshot} is a Snapshot template; a Animation job takes a Animation template there.`);
   });
 
   it('a WatermarkTemplateId or TranscodeTemplateId naming a template of another Tag, or none', async () => {
     const transcode = await createTemplate(app, 'Transcode', 'not-a-watermark');
     const watermark = errorOf(
-      await call(app, { method: 'POST', path: '/jobs', body: jobBody({ operation: `<TemplateId>${transcode}</TemplateId><WatermarkTemplateId>${transcode}</WatermarkTemplateId>${output()}` }) }),
+      await call(app, {
+        method: 'POST',
+        path: '/jobs',
+        body: jobBody({ operation: `<TemplateId>${transcode}</TemplateId><WatermarkTemplateId>${transcode}</WatermarkTemplateId>${output()}` }),
+      }),
     );
-    expect(watermark).toMatchObject({ status: 400, code: 'InvalidArgument', message: `Operation.WatermarkTemplateId ${transcode} is a Transcode template; a Transcode job takes a Watermark template there.` });
+    expect(watermark).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+      message: `Operation.WatermarkTemplateId ${transcode} is a Transcode template; a Transcode job takes a Watermark template there.`,
+    });
     const missing = errorOf(
       await call(app, {
         method: 'POST',
         path: '/jobs',
-        body: jobBody({ tag: 'SDRtoHDR', operation: `<SDRtoHDR><HdrMode>HLG</HdrMode></SDRtoHDR><TranscodeTemplateId>t1000000000000000000000000000000b2</TranscodeTemplateId>${output()}` }),
+        body: jobBody({
+          tag: 'SDRtoHDR',
+          operation: `<SDRtoHDR><HdrMode>HLG</HdrMode></SDRtoHDR><TranscodeTemplateId>t1000000000000000000000000000000b2</TranscodeTemplateId>${output()}`,
+        }),
       }),
     );
-    expect(missing).toMatchObject({ status: 404, code: 'TemplateNotFound', message: 'Operation.TranscodeTemplateId t1000000000000000000000000000000b2 is not a template of this bucket.' });
+    expect(missing).toMatchObject({
+      status: 404,
+      code: 'TemplateNotFound',
+      message: 'Operation.TranscodeTemplateId t1000000000000000000000000000000b2 is not a template of this bucket.',
+    });
   });
 
   it('a missing Output where one is required: 400 InvalidArgument', async () => {
@@ -476,9 +560,15 @@ describe('errors of POST /jobs', () => {
     const cases: [string, string][] = [
       [jobBody({ input: null }), 'Input is required.'],
       [jobBody({ operation: null }), 'Operation is required.'],
-      [jobBody({ operation: `<TemplateId>${TRANSCODE_PRESET.id}</TemplateId><Output><Region>ap-guangzhou</Region><Bucket>${DEFAULT_BUCKET}</Bucket></Output>` }), 'Operation.Output.Object is required.'],
+      [
+        jobBody({
+          operation: `<TemplateId>${TRANSCODE_PRESET.id}</TemplateId><Output><Region>ap-guangzhou</Region><Bucket>${DEFAULT_BUCKET}</Bucket></Output>`,
+        }),
+        'Operation.Output.Object is required.',
+      ],
     ];
-    for (const [body, message] of cases) expect(errorOf(await call(app, { method: 'POST', path: '/jobs', body }))).toMatchObject({ status: 400, code: 'InvalidArgument', message });
+    for (const [body, message] of cases)
+      expect(errorOf(await call(app, { method: 'POST', path: '/jobs', body }))).toMatchObject({ status: 400, code: 'InvalidArgument', message });
   });
 
   it('an empty body: 400 MissingContent; not XML: 400 InvalidContent', async () => {
@@ -487,14 +577,19 @@ describe('errors of POST /jobs', () => {
       code: 'MissingContent',
       message: 'The request body is empty; send a <Request> with Tag, Input and Operation.',
     });
-    expect(errorOf(await call(app, { method: 'POST', path: '/jobs', body: '<Request><Tag>Transcode</Tag>' }))).toMatchObject({ status: 400, code: 'InvalidContent' });
+    expect(errorOf(await call(app, { method: 'POST', path: '/jobs', body: '<Request><Tag>Transcode</Tag>' }))).toMatchObject({
+      status: 400,
+      code: 'InvalidContent',
+    });
   });
 
   it('a Tag that is no job Tag, or none: 400 InvalidArgument', async () => {
     const unknown = errorOf(await call(app, { method: 'POST', path: '/jobs', body: jobBody({ tag: 'Transcoding' }) }));
     expect(unknown).toMatchObject({ status: 400, code: 'InvalidArgument' });
     expect(unknown.message).toMatch(/^Tag "Transcoding" is not a media job Tag; use one of Transcode, Animation, Snapshot, /);
-    expect(errorOf(await call(app, { method: 'POST', path: '/jobs', body: '<Request><Input><Object>a.mp4</Object></Input></Request>' })).message).toBe('Tag is required.');
+    expect(errorOf(await call(app, { method: 'POST', path: '/jobs', body: '<Request><Input><Object>a.mp4</Object></Input></Request>' })).message).toBe(
+      'Tag is required.',
+    );
     const untagged = `<Request><Input><Object>a.mp4</Object></Input><Operation><Tag>Foo</Tag>${output()}</Operation></Request>`;
     expect(errorOf(await call(app, { method: 'POST', path: '/jobs', body: untagged })).message).toMatch(/^Tag "Foo" \(operation 1\) is not a media job Tag/);
   });
@@ -506,13 +601,21 @@ describe('errors of POST /jobs', () => {
   });
 
   it('a value out of its range, inline as in a template: 400 InvalidArgument', async () => {
-    const body = jobBody({ operation: `<Transcode><Container><Format>mp4</Format></Container><Video><Codec>H.264</Codec><Width>99999</Width></Video></Transcode>${output()}` });
+    const body = jobBody({
+      operation: `<Transcode><Container><Format>mp4</Format></Container><Video><Codec>H.264</Codec><Width>99999</Width></Video></Transcode>${output()}`,
+    });
     const error = errorOf(await call(app, { method: 'POST', path: '/jobs', body }));
     expect(error).toMatchObject({ status: 400, code: 'InvalidArgument' });
     expect(error.message).toMatch(/^Operation\.Transcode\.Video\.Width /);
-    expect(errorOf(await call(app, { method: 'POST', path: '/jobs', body: jobBody({ operation: `<TemplateId>${TRANSCODE_PRESET.id}</TemplateId>${output()}<JobLevel>3</JobLevel>` }) })).message).toMatch(
-      /^Operation\.JobLevel /,
-    );
+    expect(
+      errorOf(
+        await call(app, {
+          method: 'POST',
+          path: '/jobs',
+          body: jobBody({ operation: `<TemplateId>${TRANSCODE_PRESET.id}</TemplateId>${output()}<JobLevel>3</JobLevel>` }),
+        }),
+      ).message,
+    ).toMatch(/^Operation\.JobLevel /);
   });
 });
 
@@ -523,15 +626,24 @@ describe('queues', () => {
     expect(response.statusCode).toBe(200);
     const answer = xml(response.body)['Response'] as Record<string, unknown>;
     expect(answer).toMatchObject({ TotalCount: '1', PageNumber: '1', PageSize: '10' });
-    expect(answer['QueueList']).toMatchObject({ QueueId: expect.stringMatching(/^p[0-9a-f]{32}$/), State: 'Active', Category: 'Transcoding', BucketId: 'queues-1250000000' });
+    expect(answer['QueueList']).toMatchObject({
+      QueueId: expect.stringMatching(/^p[0-9a-f]{32}$/),
+      State: 'Active',
+      Category: 'Transcoding',
+      BucketId: 'queues-1250000000',
+    });
     expect((answer['QueueList'] as { NotifyConfig: unknown }).NotifyConfig).toMatchObject({ State: 'Off' });
   });
 
   it('GET /queue takes the SDKs’ empty and All values, and names ids it does not have', async () => {
     const own = await queueIdOf(app);
-    const python = xml((await call(app, { method: 'GET', path: '/queue', query: { queueIds: '', state: 'All', pageNumber: '', pageSize: '' } })).body)['Response'] as Record<string, unknown>;
+    const python = xml((await call(app, { method: 'GET', path: '/queue', query: { queueIds: '', state: 'All', pageNumber: '', pageSize: '' } })).body)[
+      'Response'
+    ] as Record<string, unknown>;
     expect(python).toMatchObject({ TotalCount: '1' });
-    const named = xml((await call(app, { method: 'GET', path: '/queue', query: { queueIds: `${own},pA,pB`, category: 'CateAll' } })).body)['Response'] as Record<string, unknown>;
+    const named = xml((await call(app, { method: 'GET', path: '/queue', query: { queueIds: `${own},pA,pB`, category: 'CateAll' } })).body)[
+      'Response'
+    ] as Record<string, unknown>;
     expect(named).toMatchObject({ TotalCount: '1', QueueList: { QueueId: own }, NonExistPIDs: ['pA', 'pB'] });
     const paused = xml((await call(app, { method: 'GET', path: '/queue', query: { state: 'Paused' } })).body)['Response'] as Record<string, unknown>;
     expect(paused).toMatchObject({ TotalCount: '0' });
@@ -545,28 +657,46 @@ describe('queues', () => {
     ['pageSize', { pageSize: '101' }, 'pageSize must be an integer from 1 to 100; got "101".'],
     ['pageSize abc', { pageSize: 'abc' }, 'pageSize must be an integer from 1 to 100; got "abc".'],
   ])('GET /queue refuses a bad %s: 400 InvalidArgument', async (_what, query, message) => {
-    expect(errorOf(await call(app, { method: 'GET', path: '/queue', query }))).toMatchObject({ status: 400, code: 'InvalidArgument', message, resource: '/queue' });
+    expect(errorOf(await call(app, { method: 'GET', path: '/queue', query }))).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+      message,
+      resource: '/queue',
+    });
   });
 
   it('a paused queue refuses jobs with 403 QueuePaused until it is Active again', async () => {
     const host = hostOf('paused');
     const queueId = await queueIdOf(app, host);
-    const pause = await call(app, { method: 'PUT', path: `/queue/${queueId}`, body: `<Request><Name>slow</Name><QueueID>${queueId}</QueueID><State>Paused</State></Request>`, host });
+    const pause = await call(app, {
+      method: 'PUT',
+      path: `/queue/${queueId}`,
+      body: `<Request><Name>slow</Name><QueueID>${queueId}</QueueID><State>Paused</State></Request>`,
+      host,
+    });
     expect(pause.statusCode).toBe(200);
     expect(xml(pause.body)['Response']).toMatchObject({ Queue: { QueueId: queueId, Name: 'slow', State: 'Paused' } });
 
     const refused = errorOf(await call(app, { method: 'POST', path: '/jobs', body: jobBody(), host }));
-    expect(refused).toMatchObject({ status: 403, code: 'QueuePaused', message: `The queue ${queueId} is paused: UpdateMediaQueue with State Active takes jobs again.` });
+    expect(refused).toMatchObject({
+      status: 403,
+      code: 'QueuePaused',
+      message: `The queue ${queueId} is paused: UpdateMediaQueue with State Active takes jobs again.`,
+    });
     expect(await listJobsIn(host)).toEqual([]);
 
-    expect((await call(app, { method: 'PUT', path: `/queue/${queueId}`, body: '<Request><Name>slow</Name><State>Active</State></Request>', host })).statusCode).toBe(200);
+    expect(
+      (await call(app, { method: 'PUT', path: `/queue/${queueId}`, body: '<Request><Name>slow</Name><State>Active</State></Request>', host })).statusCode,
+    ).toBe(200);
     expect((await submitOne(app, jobBody(), { host })).State).toBe('Submitted');
   });
 
   it('a State in another case pauses too (the default mode compares enums without case)', async () => {
     const host = hostOf('paused-lower');
     const queueId = await queueIdOf(app, host);
-    expect((await call(app, { method: 'PUT', path: `/queue/${queueId}`, body: '<Request><Name>q</Name><State>paused</State></Request>', host })).statusCode).toBe(200);
+    expect(
+      (await call(app, { method: 'PUT', path: `/queue/${queueId}`, body: '<Request><Name>q</Name><State>paused</State></Request>', host })).statusCode,
+    ).toBe(200);
     expect(errorOf(await call(app, { method: 'POST', path: '/jobs', body: jobBody(), host })).code).toBe('QueuePaused');
     const listed = xml((await call(app, { method: 'GET', path: '/queue', query: { state: 'Paused' }, host })).body)['Response'];
     expect(listed).toMatchObject({ TotalCount: '1' });
@@ -574,7 +704,9 @@ describe('queues', () => {
 
   it('PUT /queue/<id> of a queue the bucket does not have: 404 QueueNotFound', async () => {
     const own = await queueIdOf(app);
-    const error = errorOf(await call(app, { method: 'PUT', path: '/queue/p00000000000000000000000000000000', body: '<Request><Name>q</Name><State>Paused</State></Request>' }));
+    const error = errorOf(
+      await call(app, { method: 'PUT', path: '/queue/p00000000000000000000000000000000', body: '<Request><Name>q</Name><State>Paused</State></Request>' }),
+    );
     expect(error).toMatchObject({
       status: 404,
       code: 'QueueNotFound',
@@ -582,9 +714,11 @@ describe('queues', () => {
       resource: '/queue/p00000000000000000000000000000000',
     });
     // Another bucket's queue is not this bucket's either.
-    expect(errorOf(await call(app, { method: 'PUT', path: `/queue/${own}`, body: '<Request><Name>q</Name><State>Paused</State></Request>', host: hostOf('not-owner') })).code).toBe(
-      'QueueNotFound',
-    );
+    expect(
+      errorOf(
+        await call(app, { method: 'PUT', path: `/queue/${own}`, body: '<Request><Name>q</Name><State>Paused</State></Request>', host: hostOf('not-owner') }),
+      ).code,
+    ).toBe('QueueNotFound');
   });
 
   it('PUT /queue/<id> with no body, or a bad State: 400', async () => {
@@ -593,17 +727,24 @@ describe('queues', () => {
     const error = errorOf(await call(app, { method: 'PUT', path: `/queue/${own}`, body: '<Request><Name>q</Name><State>Stopped</State></Request>' }));
     expect(error).toMatchObject({ status: 400, code: 'InvalidArgument' });
     expect(error.message).toMatch(/^State must be one of Active, Paused/);
-    expect(errorOf(await call(app, { method: 'PUT', path: `/queue/${own}`, body: '<Request><State>Active</State></Request>' })).message).toBe('Name is required.');
+    expect(errorOf(await call(app, { method: 'PUT', path: `/queue/${own}`, body: '<Request><State>Active</State></Request>' })).message).toBe(
+      'Name is required.',
+    );
   });
 });
 
 describe('paths and methods', () => {
   it('signs like every API path: unsigned, a create and a cancel are 401 MissingAuthorization, and nothing changes', async () => {
     const host = hostOf('unsigned');
-    expect(errorOf(await call(app, { method: 'POST', path: '/jobs', body: jobBody(), host, unsigned: true }))).toMatchObject({ status: 401, code: 'MissingAuthorization' });
+    expect(errorOf(await call(app, { method: 'POST', path: '/jobs', body: jobBody(), host, unsigned: true }))).toMatchObject({
+      status: 401,
+      code: 'MissingAuthorization',
+    });
     expect(await listJobsIn(host)).toEqual([]);
     const job = await submitOne(app, jobBody(), { host });
-    expect(errorOf(await call(app, { method: 'PUT', path: `/jobs/${job.JobId}`, query: { cancel: '' }, host, unsigned: true })).code).toBe('MissingAuthorization');
+    expect(errorOf(await call(app, { method: 'PUT', path: `/jobs/${job.JobId}`, query: { cancel: '' }, host, unsigned: true })).code).toBe(
+      'MissingAuthorization',
+    );
     expect((await describeJob(app, job.JobId, { host })).State).toBe('Submitted');
   });
 
@@ -621,7 +762,9 @@ describe('paths and methods', () => {
   it.each(['/pic_jobs', '/ai_jobs', '/asr_jobs', '/asr_jobs/j123'])('%s: 404 InvalidUrl saying it is not emulated', async (path) => {
     const error = errorOf(await call(app, { method: 'POST', path, body: '<Request/>' }));
     expect(error).toMatchObject({ status: 404, code: 'InvalidUrl', resource: path });
-    expect(error.message).toBe(`${path}: picture, AI and speech jobs are not emulated: the emulator serves media-processing jobs at /jobs (SpeechRecognition and PicProcess included).`);
+    expect(error.message).toBe(
+      `${path}: picture, AI and speech jobs are not emulated: the emulator serves media-processing jobs at /jobs (SpeechRecognition and PicProcess included).`,
+    );
   });
 
   it.each([
@@ -641,7 +784,9 @@ describe('paths and methods', () => {
 describe('strict mode refuses', () => {
   it('a QueueId that is not the bucket queue: 404 QueueNotFound', async () => {
     const own = await queueIdOf(strictApp);
-    const error = errorOf(await call(strictApp, { method: 'POST', path: '/jobs', body: jobBody({ extra: '<QueueId>p893bcda225bf4945a378da6662e81a89</QueueId>' }) }));
+    const error = errorOf(
+      await call(strictApp, { method: 'POST', path: '/jobs', body: jobBody({ extra: '<QueueId>p893bcda225bf4945a378da6662e81a89</QueueId>' }) }),
+    );
     expect(error).toMatchObject({
       status: 404,
       code: 'QueueNotFound',
@@ -651,13 +796,25 @@ describe('strict mode refuses', () => {
   });
 
   it('a t0 id that is no documented preset: 404 TemplateNotFound', async () => {
-    const error = errorOf(await call(strictApp, { method: 'POST', path: '/jobs', body: jobBody({ operation: `<TemplateId>t02db40900dc1c43ad9bdbd8acec6075c5</TemplateId>${output()}` }) }));
-    expect(error).toMatchObject({ status: 404, code: 'TemplateNotFound', message: 'Operation.TemplateId t02db40900dc1c43ad9bdbd8acec6075c5 is not an official preset Tencent documents (strict mode).' });
+    const error = errorOf(
+      await call(strictApp, {
+        method: 'POST',
+        path: '/jobs',
+        body: jobBody({ operation: `<TemplateId>t02db40900dc1c43ad9bdbd8acec6075c5</TemplateId>${output()}` }),
+      }),
+    );
+    expect(error).toMatchObject({
+      status: 404,
+      code: 'TemplateNotFound',
+      message: 'Operation.TemplateId t02db40900dc1c43ad9bdbd8acec6075c5 is not an official preset Tencent documents (strict mode).',
+    });
     expect((await submitOne(strictApp, jobBody())).Operation['TemplateName']).toBe(TRANSCODE_PRESET.name);
   });
 
   it('a documented preset of another Tag: 400 InvalidArgument', async () => {
-    const error = errorOf(await call(strictApp, { method: 'POST', path: '/jobs', body: jobBody({ operation: `<TemplateId>${SNAPSHOT_PRESET.id}</TemplateId>${output()}` }) }));
+    const error = errorOf(
+      await call(strictApp, { method: 'POST', path: '/jobs', body: jobBody({ operation: `<TemplateId>${SNAPSHOT_PRESET.id}</TemplateId>${output()}` }) }),
+    );
     expect(error).toMatchObject({
       status: 400,
       code: 'InvalidArgument',
@@ -668,23 +825,37 @@ describe('strict mode refuses', () => {
   it('a bare PUT /jobs/<id> without ?cancel, and leaves the job Submitted', async () => {
     const job = await submitOne(strictApp, jobBody());
     const error = errorOf(await call(strictApp, { method: 'PUT', path: `/jobs/${job.JobId}` }));
-    expect(error).toMatchObject({ status: 400, code: 'InvalidArgument', message: `PUT /jobs/${job.JobId} cancels a job: add the cancel parameter (PUT /jobs/${job.JobId}?cancel) (strict mode).` });
+    expect(error).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+      message: `PUT /jobs/${job.JobId} cancels a job: add the cancel parameter (PUT /jobs/${job.JobId}?cancel) (strict mode).`,
+    });
     expect((await describeJob(strictApp, job.JobId)).State).toBe('Submitted');
     expect((await call(strictApp, { method: 'PUT', path: `/jobs/${job.JobId}`, query: { cancel: '' } })).statusCode).toBe(200);
   });
 
   it('a list without tag', async () => {
-    expect(errorOf(await call(strictApp, { method: 'GET', path: '/jobs' }))).toMatchObject({ status: 400, code: 'InvalidArgument', message: 'tag is required (strict mode).' });
+    expect(errorOf(await call(strictApp, { method: 'GET', path: '/jobs' }))).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+      message: 'tag is required (strict mode).',
+    });
     expect((await call(strictApp, { method: 'GET', path: '/jobs', query: { tag: 'Transcode' } })).statusCode).toBe(200);
   });
 
   it('a job with neither a template nor parameters', async () => {
     const error = errorOf(await call(strictApp, { method: 'POST', path: '/jobs', body: jobBody({ operation: output() }) }));
-    expect(error).toMatchObject({ status: 400, code: 'InvalidArgument', message: 'Operation.TemplateId or Operation.Transcode is required for a Transcode job.' });
+    expect(error).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+      message: 'Operation.TemplateId or Operation.Transcode is required for a Transcode job.',
+    });
   });
 
   it('an element a job does not know', async () => {
-    const error = errorOf(await call(strictApp, { method: 'POST', path: '/jobs', body: jobBody({ extra: '<BucketName>examplebucket-1250000000</BucketName>' }) }));
+    const error = errorOf(
+      await call(strictApp, { method: 'POST', path: '/jobs', body: jobBody({ extra: '<BucketName>examplebucket-1250000000</BucketName>' }) }),
+    );
     expect(error).toMatchObject({ status: 400, code: 'InvalidArgument', message: 'BucketName is not an element this template kind accepts.' });
   });
 });
@@ -694,7 +865,10 @@ describe('the default mode takes', () => {
     const undocumented = await submitOne(app, jobBody({ operation: `<TemplateId>t02db40900dc1c43ad9bdbd8acec6075c5</TemplateId>${output()}` }));
     expect(undocumented.Operation['TemplateId']).toBe('t02db40900dc1c43ad9bdbd8acec6075c5');
     expect(undocumented.Operation['TemplateName']).toBeUndefined();
-    const snapshot = await submitOne(app, jobBody({ tag: 'Snapshot', operation: `<TemplateId>${SNAPSHOT_PRESET.id}</TemplateId>${output('s-${Number}.jpg')}` }));
+    const snapshot = await submitOne(
+      app,
+      jobBody({ tag: 'Snapshot', operation: `<TemplateId>${SNAPSHOT_PRESET.id}</TemplateId>${output('s-${Number}.jpg')}` }),
+    );
     expect(snapshot.Operation).toMatchObject({ TemplateId: SNAPSHOT_PRESET.id, TemplateName: 'snapshot_1280*720_3' });
   });
 
@@ -728,7 +902,9 @@ describe('the default mode takes', () => {
     const job = await submitOne(app, body);
     expect(job.QueueId).toBe(await queueIdOf(app));
     expect(job.Operation['UserData']).toBeUndefined();
-    const [entry] = (await app.inject({ url: '/_emulator/requests?limit=2' })).json<{ requests: { path: string; ignored: string[] }[] }>().requests.filter((request) => request.path === '/jobs');
+    const [entry] = (await app.inject({ url: '/_emulator/requests?limit=2' }))
+      .json<{ requests: { path: string; ignored: string[] }[] }>()
+      .requests.filter((request) => request.path === '/jobs');
     expect(entry?.ignored).toEqual(['BucketName']);
   });
 });
@@ -739,9 +915,19 @@ describe('POST /_emulator/jobs/<JobId>', () => {
     const running = await moveJob(app, job.JobId, { state: 'Running' });
     expect(running.json()).toEqual({ id: job.JobId, bucket: DEFAULT_BUCKET, state: 'Running', code: 'Success', message: '' });
     const failed = await moveJob(app, job.JobId, { state: 'Failed', code: 'MediaDecodeFailed', message: 'the input cannot be decoded' });
-    expect(failed.json()).toEqual({ id: job.JobId, bucket: DEFAULT_BUCKET, state: 'Failed', code: 'MediaDecodeFailed', message: 'the input cannot be decoded' });
+    expect(failed.json()).toEqual({
+      id: job.JobId,
+      bucket: DEFAULT_BUCKET,
+      state: 'Failed',
+      code: 'MediaDecodeFailed',
+      message: 'the input cannot be decoded',
+    });
     const defaulted = await submitOne(app, jobBody());
-    expect((await moveJob(app, defaulted.JobId, { state: 'Failed' })).json()).toMatchObject({ state: 'Failed', code: 'InternalError', message: 'The job failed.' });
+    expect((await moveJob(app, defaulted.JobId, { state: 'Failed' })).json()).toMatchObject({
+      state: 'Failed',
+      code: 'InternalError',
+      message: 'The job failed.',
+    });
   });
 
   it('answers 404 for a job no bucket has', async () => {
@@ -775,7 +961,12 @@ describe('POST /_emulator/jobs/<JobId>', () => {
 
   it('answers 400 for a body that is not JSON', async () => {
     const job = await submitOne(app, jobBody());
-    const response = await app.inject({ method: 'POST', url: `/_emulator/jobs/${job.JobId}`, headers: { 'content-type': 'application/json' }, payload: '{state:' });
+    const response = await app.inject({
+      method: 'POST',
+      url: `/_emulator/jobs/${job.JobId}`,
+      headers: { 'content-type': 'application/json' },
+      payload: '{state:',
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ error: 'BadRequest' });
   });
@@ -790,7 +981,12 @@ describe('the admin token', () => {
       expect(refused.statusCode).toBe(401);
       expect(refused.json()).toMatchObject({ error: 'Unauthorized' });
       expect((await describeJob(guarded, job.JobId)).State).toBe('Submitted');
-      const moved = await guarded.inject({ method: 'POST', url: `/_emulator/jobs/${job.JobId}`, payload: { state: 'Success' }, headers: { authorization: 'Bearer move-token' } });
+      const moved = await guarded.inject({
+        method: 'POST',
+        url: `/_emulator/jobs/${job.JobId}`,
+        payload: { state: 'Success' },
+        headers: { authorization: 'Bearer move-token' },
+      });
       expect(moved.statusCode).toBe(200);
       expect((await describeJob(guarded, job.JobId)).State).toBe('Success');
     } finally {

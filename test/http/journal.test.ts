@@ -9,7 +9,7 @@ import { APPID, BUCKET_HOST, DEFAULT_BUCKET, SECRET_ID, SECRET_KEY, call, errorO
 const journalOf = async (app: FastifyInstance, limit?: number): Promise<JournalEntry[]> => {
   const response = await app.inject({ method: 'GET', url: `/_emulator/requests${limit === undefined ? '' : `?limit=${limit}`}` });
   expect(response.statusCode).toBe(200);
-  return (response.json<{ requests: JournalEntry[] }>()).requests;
+  return response.json<{ requests: JournalEntry[] }>().requests;
 };
 
 const clearJournal = async (app: FastifyInstance): Promise<void> => {
@@ -90,7 +90,12 @@ describe('an entry', () => {
   let app: FastifyInstance;
   beforeAll(async () => {
     app = await testServer(
-      { keys: [{ secretId: SECRET_ID, secretKey: SECRET_KEY, appId: APPID }, { secretId: 'AKIDOTHER', secretKey: 'OTHERKEY', appId: '1300000000' }] },
+      {
+        keys: [
+          { secretId: SECRET_ID, secretKey: SECRET_KEY, appId: APPID },
+          { secretId: 'AKIDOTHER', secretKey: 'OTHERKEY', appId: '1300000000' },
+        ],
+      },
       { clock: () => startedAt },
     );
   });
@@ -102,7 +107,9 @@ describe('an entry', () => {
     const response = await call(app, { method: 'POST', path: '/template', body, host: BUCKET_HOST });
     expect(response.statusCode).toBe(200);
     const entry = await onlyEntry(app);
-    expect(Object.keys(entry).sort()).toEqual(['auth', 'body', 'bodyTruncated', 'bucket', 'code', 'host', 'ignored', 'method', 'ms', 'path', 'query', 'repeated', 'requestId', 'status', 'time'].sort());
+    expect(Object.keys(entry).sort()).toEqual(
+      ['auth', 'body', 'bodyTruncated', 'bucket', 'code', 'host', 'ignored', 'method', 'ms', 'path', 'query', 'repeated', 'requestId', 'status', 'time'].sort(),
+    );
     expect(entry).toMatchObject({
       time: new Date(startedAt).toISOString(),
       method: 'POST',
@@ -127,11 +134,26 @@ describe('an entry', () => {
     const host = 'other-1250000000.ci.ap-beijing.myqcloud.com';
     const response = await call(app, { method: 'GET', path: '/template', query: { pageSize: '0', name: 'a b' }, host });
     expect(errorOf(response).code).toBe('InvalidArgument');
-    expect(await onlyEntry(app)).toMatchObject({ method: 'GET', query: 'pageSize=0&name=a%20b', host, bucket: 'other-1250000000', status: 400, code: 'InvalidArgument', body: '' });
+    expect(await onlyEntry(app)).toMatchObject({
+      method: 'GET',
+      query: 'pageSize=0&name=a%20b',
+      host,
+      bucket: 'other-1250000000',
+      status: 400,
+      code: 'InvalidArgument',
+      body: '',
+    });
   });
 
   it('records the q-* query form and the sign= form', async () => {
-    const authorization = signRequest({ method: 'GET', path: '/template', headers: { host: 'localhost:80' }, secretId: SECRET_ID, secretKey: SECRET_KEY, start: nowSeconds() - 1 });
+    const authorization = signRequest({
+      method: 'GET',
+      path: '/template',
+      headers: { host: 'localhost:80' },
+      secretId: SECRET_ID,
+      secretKey: SECRET_KEY,
+      start: nowSeconds() - 1,
+    });
     await app.inject({ method: 'GET', url: `/template?${authorization}`, headers: { host: 'localhost:80' } });
     await app.inject({ method: 'GET', url: `/template?sign=${encodeURIComponent(authorization)}`, headers: { host: 'localhost:80' } });
     const [sign, query] = await journalOf(app);
@@ -282,7 +304,17 @@ describe('secrets', () => {
       await app.inject({
         method: 'GET',
         url: `/template?x-cos-security%2Dtoken=${TOKEN}`,
-        headers: { host: 'localhost:80', authorization: signRequest({ method: 'GET', path: '/template', query: { 'x-cos-security-token': TOKEN }, headers: { host: 'localhost:80' }, ...temp, start: nowSeconds() - 1 }) },
+        headers: {
+          host: 'localhost:80',
+          authorization: signRequest({
+            method: 'GET',
+            path: '/template',
+            query: { 'x-cos-security-token': TOKEN },
+            headers: { host: 'localhost:80' },
+            ...temp,
+            start: nowSeconds() - 1,
+          }),
+        },
       }),
       await call(app, { method: 'GET', path: '/template', ...temp, query: { 'X-CI-Security-Token': TOKEN } }),
       // Mismatches: the token is in the HttpString, once among the parameters and once among the headers.

@@ -101,7 +101,10 @@ describe.each(KINDS.map((kind) => [kind.tag, kind] as const))('%s: the doc examp
 
   it('refuses a second template of the same name and Tag: TemplateNameDuplicate', async () => {
     await call(app, { method: 'POST', path: '/template', body: withName(kind.example, 'Twice'), host });
-    expect(errorOf(await call(app, { method: 'POST', path: '/template', body: withName(kind.example, 'Twice'), host }))).toMatchObject({ status: 400, code: 'TemplateNameDuplicate' });
+    expect(errorOf(await call(app, { method: 'POST', path: '/template', body: withName(kind.example, 'Twice'), host }))).toMatchObject({
+      status: 400,
+      code: 'TemplateNameDuplicate',
+    });
   });
 });
 
@@ -119,10 +122,14 @@ describe('all kinds in one bucket', () => {
     }
     const all = describeOf((await call(app, { method: 'GET', path: '/template', query: { tag: 'All', pageSize: '100' } })).body);
     expect(all.TotalCount).toBe(String(KINDS.length));
-    for (const template of all.TemplateList) expect(kindParts(template), template.Tag).toEqual([answerContainer(KINDS.find((kind) => kind.tag === template.Tag)!)]);
+    for (const template of all.TemplateList)
+      expect(kindParts(template), template.Tag).toEqual([answerContainer(KINDS.find((kind) => kind.tag === template.Tag)!)]);
     for (const kind of KINDS) {
       const page = describeOf((await call(app, { method: 'GET', path: '/template', query: { tag: kind.tag } })).body);
-      expect(page.TemplateList.map((template) => template.Tag), kind.tag).toEqual([kind.tag]);
+      expect(
+        page.TemplateList.map((template) => template.Tag),
+        kind.tag,
+      ).toEqual([kind.tag]);
     }
   });
 
@@ -131,7 +138,10 @@ describe('all kinds in one bucket', () => {
     expect((await call(app, { method: 'POST', path: '/template', body })).statusCode).toBe(200);
     const page = (await app.inject({ method: 'GET', url: '/_emulator/' })).body;
     const row = page.slice(page.indexOf('dashboard-nested'));
-    const text = row.slice(0, row.indexOf('</tr>')).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    const text = row
+      .slice(0, row.indexOf('</tr>'))
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ');
     // Each container's name, then its fields and values, in order; no JSON dump.
     expect(text).toMatch(/Container Format mp4 Video Codec H\.264 Width 1280 Fps 30 Profile high Bitrate 1000 Preset medium Audio Codec aac/);
     expect(text).toMatch(/AudioMixArray AudioSource https:\/\/test-xxx\.cos\.ap-chongqing\.myqcloud\.com\/mix1\.mp3 MixMode Once Replace true/);
@@ -154,7 +164,10 @@ describe('the root-layout kinds', () => {
   const wrapped = '<Request><Tag>Transcode</Tag><Name>n</Name><TransTpl><Container><Format>mp4</Format></Container></TransTpl></Request>';
 
   it('ignore their answer container in a request, which then lacks its Container', async () => {
-    expect(errorOf(await call(app, { method: 'POST', path: '/template', body: wrapped }))).toMatchObject({ code: 'InvalidArgument', message: 'Container is required.' });
+    expect(errorOf(await call(app, { method: 'POST', path: '/template', body: wrapped }))).toMatchObject({
+      code: 'InvalidArgument',
+      message: 'Container is required.',
+    });
   });
 
   it('refuse their answer container as an unknown element in strict mode', async () => {

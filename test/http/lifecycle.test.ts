@@ -58,7 +58,11 @@ describe('describe: paging over 25 templates', () => {
     ['pageNumber', 'x'],
     ['pageNumber', '1e2'],
   ])('refuses %s=%s', async (name, value) => {
-    expect(errorOf(await describeCall(app, { [name]: value }, host))).toMatchObject({ status: 400, code: 'InvalidArgument', message: expect.stringContaining(name) });
+    expect(errorOf(await describeCall(app, { [name]: value }, host))).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+      message: expect.stringContaining(name),
+    });
   });
 });
 
@@ -105,7 +109,9 @@ describe('describe: filters', () => {
   });
 
   it('combines filters', async () => {
-    const page = describeOf((await describeCall(app, { ids: `${ids['beta']},${ids['alpha']},${ids['alpha_2']}`, name: 'alp', tag: 'ImageOCR', category: 'Custom' }, host)).body);
+    const page = describeOf(
+      (await describeCall(app, { ids: `${ids['beta']},${ids['alpha']},${ids['alpha_2']}`, name: 'alp', tag: 'ImageOCR', category: 'Custom' }, host)).body,
+    );
     expect(names(page.TemplateList)).toEqual(['alpha_2', 'alpha']);
     expect(page.TotalCount).toBe('2');
   });
@@ -130,7 +136,11 @@ describe('describe: filters', () => {
     ['category', 'custom'],
     ['category', 'Mine'],
   ])('refuses %s=%s', async (name, value) => {
-    expect(errorOf(await describeCall(app, { [name]: value }, host))).toMatchObject({ status: 400, code: 'InvalidArgument', message: expect.stringContaining(name) });
+    expect(errorOf(await describeCall(app, { [name]: value }, host))).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+      message: expect.stringContaining(name),
+    });
   });
 });
 
@@ -182,7 +192,8 @@ describe('update', () => {
     expect(Date.parse(updated.UpdateTime.replace(/(\d{2})(\d{2})$/, '$1:$2')) - Date.parse(created.CreateTime.replace(/(\d{2})(\d{2})$/, '$1:$2'))).toBe(5000);
     // fields left out return to their defaults
     expect(updated['ImageOCR']).toEqual({ Type: 'fast', LanguageType: 'zh', IsPdf: 'true', PdfPageNumber: '1', IsWord: 'false', EnableWordPolygon: 'false' });
-    const listed = describeOf((await call(app, { method: 'GET', path: '/template', query: { ids: created.TemplateId }, signedAt: signedAt() })).body).TemplateList[0]!;
+    const listed = describeOf((await call(app, { method: 'GET', path: '/template', query: { ids: created.TemplateId }, signedAt: signedAt() })).body)
+      .TemplateList[0]!;
     expect(listed).toMatchObject({ Name: 'after', UpdateTime: updated.UpdateTime, CreateTime: created.CreateTime });
   });
 
@@ -203,7 +214,10 @@ describe('update', () => {
   });
 
   it('refuses a change of Tag', async () => {
-    const kinds = new KindRegistry([...CATALOG, defineKind({ tag: 'Probe', fillDefaults: false, source: 'test', example: '', fields: { Probe: group({ Level: int() }, { required: true }) } })]);
+    const kinds = new KindRegistry([
+      ...CATALOG,
+      defineKind({ tag: 'Probe', fillDefaults: false, source: 'test', example: '', fields: { Probe: group({ Level: int() }, { required: true }) } }),
+    ]);
     const twoKinds = await testServer({}, { kinds });
     const created = await createOcr(twoKinds, 'tagged');
     const body = '<Request><Tag>Probe</Tag><Name>tagged</Name><Probe><Level>1</Level></Probe></Request>';
@@ -216,7 +230,8 @@ describe('update', () => {
     const created = await createOcr(app, 'kept', { signedAt: signedAt() });
     expect(errorOf(await put(created.TemplateId, ocrBody('kept', '<Type>bad</Type>')))).toMatchObject({ code: 'InvalidArgument' });
     expect(errorOf(await put(created.TemplateId, ''))).toMatchObject({ code: 'MissingContent' });
-    const listed = describeOf((await call(app, { method: 'GET', path: '/template', query: { ids: created.TemplateId }, signedAt: signedAt() })).body).TemplateList[0]!;
+    const listed = describeOf((await call(app, { method: 'GET', path: '/template', query: { ids: created.TemplateId }, signedAt: signedAt() })).body)
+      .TemplateList[0]!;
     expect(listed['ImageOCR']).toMatchObject({ Type: 'general' });
   });
 });
@@ -245,7 +260,12 @@ describe('delete', () => {
 
   it('ignores the body whatever its Content-Type, as browsers send text/plain', async () => {
     const created = await createOcr(app, 'browser-delete');
-    const response = await call(app, { method: 'DELETE', path: `/template/${created.TemplateId}`, body: 'not xml at all', headers: { 'content-type': 'text/plain;charset=UTF-8' } });
+    const response = await call(app, {
+      method: 'DELETE',
+      path: `/template/${created.TemplateId}`,
+      body: 'not xml at all',
+      headers: { 'content-type': 'text/plain;charset=UTF-8' },
+    });
     expect(response.statusCode).toBe(200);
   });
 
@@ -274,7 +294,9 @@ describe('buckets', () => {
     const inA = await createOcr(app, 'mine', { host: hostA });
     expect(describeOf((await describeCall(app, {}, hostB)).body).TotalCount).toBe('0');
     expect(describeOf((await describeCall(app, { ids: inA.TemplateId }, hostB)).body).NonExistTIDs).toEqual({ TemplateId: [inA.TemplateId] });
-    expect(errorOf(await call(app, { method: 'PUT', path: `/template/${inA.TemplateId}`, body: ocrBody('stolen'), host: hostB }))).toMatchObject({ code: 'TemplateNotFound' });
+    expect(errorOf(await call(app, { method: 'PUT', path: `/template/${inA.TemplateId}`, body: ocrBody('stolen'), host: hostB }))).toMatchObject({
+      code: 'TemplateNotFound',
+    });
     expect(errorOf(await call(app, { method: 'DELETE', path: `/template/${inA.TemplateId}`, host: hostB }))).toMatchObject({ code: 'TemplateNotFound' });
     expect(describeOf((await describeCall(app, {}, hostA)).body).TotalCount).toBe('1');
   });

@@ -62,7 +62,15 @@ async function loggingServer(logLevel: LogLevel): Promise<{ app: FastifyInstance
 /** Requests that carry every kind of credential: the signature header, tokens, the admin token. */
 async function credentialedTraffic(server: FastifyInstance): Promise<number> {
   const host = 'examplebucket-1250000000.ci.ap-guangzhou.myqcloud.com';
-  await call(server, { method: 'POST', path: '/template', body: ocrBody('logged'), host, secretId: TEMP_ID, secretKey: TEMP_KEY, headers: { 'x-cos-security-token': TEMP_TOKEN } });
+  await call(server, {
+    method: 'POST',
+    path: '/template',
+    body: ocrBody('logged'),
+    host,
+    secretId: TEMP_ID,
+    secretKey: TEMP_KEY,
+    headers: { 'x-cos-security-token': TEMP_TOKEN },
+  });
   await call(server, { method: 'GET', path: '/template', host, secretId: TEMP_ID, secretKey: TEMP_KEY, headers: { 'x-ci-security-token': TEMP_TOKEN } });
   // A token in the query, and a wrong key, whose error answer carries the StringToSign.
   await call(server, { method: 'GET', path: '/template', query: { 'x-cos-security-token': TEMP_TOKEN }, host, secretId: TEMP_ID, secretKey: 'WRONG' });

@@ -59,7 +59,11 @@ describe('an unknown element', () => {
   it('is refused in strict mode, by its path', async () => {
     const body = CONCAT_WITH_TYPO.replace('{name}', 'typo').replace('<Bar><Baz>1</Baz></Bar>', '');
     const response = await call(strictApp, { method: 'POST', path: '/template', body });
-    expect(errorOf(response)).toMatchObject({ status: 400, code: 'InvalidArgument', message: 'ConcatTemplate.Foo is not an element this template kind accepts.' });
+    expect(errorOf(response)).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+      message: 'ConcatTemplate.Foo is not an element this template kind accepts.',
+    });
   });
 
   it('is noted once per path, and at most NOTES_LIMIT paths, however often a body repeats it', async () => {
@@ -114,7 +118,13 @@ describe('enum values', () => {
 describe('the Tag', () => {
   it('is compared exactly in both modes: the service dispatches on it', async () => {
     for (const server of [app, strictApp]) {
-      const error = errorOf(await call(server, { method: 'POST', path: '/template', body: '<Request><Tag>imageocr</Tag><Name>n</Name><ImageOCR><Type>fast</Type></ImageOCR></Request>' }));
+      const error = errorOf(
+        await call(server, {
+          method: 'POST',
+          path: '/template',
+          body: '<Request><Tag>imageocr</Tag><Name>n</Name><ImageOCR><Type>fast</Type></ImageOCR></Request>',
+        }),
+      );
       expect(error.message).toMatch(/^Tag "imageocr" is not a template kind/);
     }
   });

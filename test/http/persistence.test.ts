@@ -27,7 +27,11 @@ describe('a file database', () => {
     const doomed = await createOcr(first, 'd');
     await call(first, { method: 'DELETE', path: `/template/${doomed.TemplateId}` });
     const kept = await createOcr(first, 'e');
-    await call(first, { method: 'PUT', path: `/template/${kept.TemplateId}`, body: '<Request><Tag>ImageOCR</Tag><Name>e2</Name><ImageOCR><Type>fast</Type></ImageOCR></Request>' });
+    await call(first, {
+      method: 'PUT',
+      path: `/template/${kept.TemplateId}`,
+      body: '<Request><Tag>ImageOCR</Tag><Name>e2</Name><ImageOCR><Type>fast</Type></ImageOCR></Request>',
+    });
     const before = (await call(first, { method: 'GET', path: '/template' })).body;
     await first.close();
 

@@ -35,7 +35,12 @@ const names = async (app: FastifyInstance, host?: string): Promise<string[]> => 
   return page.TemplateList.map((template) => template.Name).sort();
 };
 
-const admin = (app: FastifyInstance, method: 'GET' | 'POST' | 'DELETE', url: string, options: { token?: string; json?: unknown } = {}): Promise<LightMyRequestResponse> =>
+const admin = (
+  app: FastifyInstance,
+  method: 'GET' | 'POST' | 'DELETE',
+  url: string,
+  options: { token?: string; json?: unknown } = {},
+): Promise<LightMyRequestResponse> =>
   app.inject({
     method,
     url,
@@ -54,7 +59,11 @@ describe('the shipped example, fixtures/seed', () => {
     expect(await names(app)).toEqual(['seed-ocr-general', 'seed-ocr-pdf']);
     expect(await names(app, OTHER_HOST)).toEqual(['seed-ocr-fast']);
     const byId = describeOf((await call(app, { method: 'GET', path: '/template', query: { ids: GENERAL_ID } })).body);
-    expect(byId.TemplateList[0]).toMatchObject({ TemplateId: GENERAL_ID, BucketId: DEFAULT_BUCKET, ImageOCR: { Type: 'general', LanguageType: 'zh', IsPdf: 'false' } });
+    expect(byId.TemplateList[0]).toMatchObject({
+      TemplateId: GENERAL_ID,
+      BucketId: DEFAULT_BUCKET,
+      ImageOCR: { Type: 'general', LanguageType: 'zh', IsPdf: 'false' },
+    });
     const other = describeOf((await call(app, { method: 'GET', path: '/template', query: { ids: OTHER_ID }, host: OTHER_HOST })).body);
     expect(other.TemplateList[0]).toMatchObject({ TemplateId: OTHER_ID, BucketId: OTHER_BUCKET, ImageOCR: { Type: 'fast', EnableWordPolygon: 'true' } });
   });
@@ -101,7 +110,9 @@ describe('POST /_emulator/reset', () => {
     expect(await names(app)).toEqual(['seed-ocr-general', 'seed-ocr-pdf']);
     expect(await names(app, OTHER_HOST)).toEqual(['seed-ocr-fast']);
     expect(await names(app, 'third-1250000000.ci.ap-beijing.myqcloud.com')).toEqual([]);
-    expect((await call(app, { method: 'DELETE', path: `/template/${other.TemplateId}`, host: 'third-1250000000.ci.ap-beijing.myqcloud.com' })).statusCode).toBe(404);
+    expect((await call(app, { method: 'DELETE', path: `/template/${other.TemplateId}`, host: 'third-1250000000.ci.ap-beijing.myqcloud.com' })).statusCode).toBe(
+      404,
+    );
     expect((await admin(app, 'GET', '/_emulator/faults')).json()).toEqual({ faults: [] });
     const journalAfter = (await admin(app, 'GET', '/_emulator/requests')).json<{ requests: unknown[] }>();
     expect(journalAfter.requests.length).toBeGreaterThanOrEqual(journalBefore.requests.length);
@@ -126,7 +137,7 @@ describe('POST /_emulator/reset', () => {
     expect(reset.json()).toEqual({ reset: OTHER_BUCKET, removed: 3, seeded: 1, jobsRemoved: 0, faultsCleared: false });
     expect(await names(app, OTHER_HOST)).toEqual(['seed-ocr-fast']);
     expect(await names(app)).toEqual(['mine', 'seed-ocr-general', 'seed-ocr-pdf']);
-    expect(((await admin(app, 'GET', '/_emulator/faults')).json<{ faults: unknown[] }>()).faults).toHaveLength(1);
+    expect((await admin(app, 'GET', '/_emulator/faults')).json<{ faults: unknown[] }>().faults).toHaveLength(1);
   });
 
   it('with ?bucket= of a bucket that has no seeds, empties it', async () => {
@@ -144,7 +155,7 @@ describe('POST /_emulator/reset', () => {
     expect(await names(app)).toEqual(['seed-ocr-general', 'seed-ocr-pdf']);
   });
 
-  it('frees the seeds\' names, so creating them again after a reset without seeds works', async () => {
+  it("frees the seeds' names, so creating them again after a reset without seeds works", async () => {
     const unseeded = await testServer();
     await createOcr(unseeded, 'seed-ocr-general');
     expect((await admin(unseeded, 'POST', '/_emulator/reset')).json()).toEqual({ reset: 'all', removed: 1, seeded: 0, jobsRemoved: 0, faultsCleared: true });
@@ -161,14 +172,21 @@ describe('seeds across restarts on the same database file', () => {
     await createOcr(first, 'user-made');
     const named = describeOf((await call(first, { method: 'GET', path: '/template', query: { name: 'named' } })).body).TemplateList[0]!;
     // A change to a seeded template is undone by the next start: seeds are the fixture's truth.
-    await call(first, { method: 'PUT', path: `/template/${GENERAL_ID}`, body: '<Request><Tag>ImageOCR</Tag><Name>fixed</Name><ImageOCR><Type>accurate</Type></ImageOCR></Request>' });
+    await call(first, {
+      method: 'PUT',
+      path: `/template/${GENERAL_ID}`,
+      body: '<Request><Tag>ImageOCR</Tag><Name>fixed</Name><ImageOCR><Type>accurate</Type></ImageOCR></Request>',
+    });
     await first.close();
 
     const second = await testServer({ db, seed: folder });
     expect(await names(second)).toEqual(['fixed', 'named', 'user-made']);
     const page = describeOf((await call(second, { method: 'GET', path: '/template', query: { ids: `${GENERAL_ID},${named.TemplateId}` } })).body);
     expect(page.TemplateList.map((template) => [template.TemplateId, (template['ImageOCR'] as { Type: string }).Type]).sort()).toEqual(
-      [[GENERAL_ID, 'fast'], [named.TemplateId, 'fast']].sort(),
+      [
+        [GENERAL_ID, 'fast'],
+        [named.TemplateId, 'fast'],
+      ].sort(),
     );
     await second.close();
   });
@@ -193,9 +211,19 @@ describe('a seed folder', () => {
     ['an empty file', { 'empty.xml': '' }, 'empty.xml', /MissingContent/],
     ['a root other than <Request>', { 'root.xml': '<Template><Tag>ImageOCR</Tag></Template>' }, 'root.xml', /InvalidContent/],
     ['a name CI refuses', { 'name.xml': seedBody('bad name') }, 'name.xml', /InvalidArgument: Name "bad name"/],
-    ['a field the kind does not know', { 'field.xml': '<Request><Tag>ImageOCR</Tag><Name>n</Name><ImageOCR><Typo>x</Typo></ImageOCR></Request>' }, 'field.xml', /InvalidArgument: .*Typo/],
+    [
+      'a field the kind does not know',
+      { 'field.xml': '<Request><Tag>ImageOCR</Tag><Name>n</Name><ImageOCR><Typo>x</Typo></ImageOCR></Request>' },
+      'field.xml',
+      /InvalidArgument: .*Typo/,
+    ],
     ['an unknown Tag', { 'tag.xml': '<Request><Tag>Nope</Tag><Name>n</Name></Request>' }, 'tag.xml', /Tag "Nope" is not a template kind/],
-    ['a malformed TemplateId', { 'id.xml': seedBody('n', '<TemplateId>t1XYZ</TemplateId>') }, 'id.xml', /TemplateId "t1XYZ" is not t1 followed by 32 lowercase hex/],
+    [
+      'a malformed TemplateId',
+      { 'id.xml': seedBody('n', '<TemplateId>t1XYZ</TemplateId>') },
+      'id.xml',
+      /TemplateId "t1XYZ" is not t1 followed by 32 lowercase hex/,
+    ],
     ['a malformed Bucket', { 'bucket.xml': seedBody('n', '<Bucket>nobucket</Bucket>') }, 'bucket.xml', /Bucket "nobucket" is not a bucket/],
     ['a name another file already seeds', { 'a.xml': seedBody('twin'), 'b.xml': seedBody('twin') }, 'b.xml', /repeats the Tag and Name of .*a\.xml/],
     [

@@ -55,7 +55,12 @@ export const ocrCreate = (name: string, host?: string): HttpCall => ({
 export async function listAll(port: number, host?: string): Promise<Map<string, string>> {
   const all = new Map<string, string>();
   for (let pageNumber = 1; ; pageNumber++) {
-    const answer = await send(port, { method: 'GET', path: '/template', query: { pageNumber: String(pageNumber), pageSize: '100' }, ...(host === undefined ? {} : { host }) });
+    const answer = await send(port, {
+      method: 'GET',
+      path: '/template',
+      query: { pageNumber: String(pageNumber), pageSize: '100' },
+      ...(host === undefined ? {} : { host }),
+    });
     if (answer.status !== 200) throw new Error(`describe answered ${answer.status}: ${answer.body}`);
     const templates = [...answer.body.matchAll(/<TemplateList>.*?<Name>([^<]*)<\/Name><TemplateId>([^<]*)<\/TemplateId>.*?<\/TemplateList>/g)];
     for (const match of templates) all.set(match[2] ?? '', match[1] ?? '');

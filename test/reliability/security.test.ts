@@ -81,7 +81,13 @@ describe('signature windows and replays', () => {
     const start = seconds() - 1;
     const narrow = await call(app, { method: 'POST', path: '/template', body: ocrBody(name), signedAt: start, keyTime: `${start};${start + 60}` });
     expect(errorOf(narrow)).toMatchObject({ status: 401, code: 'SignatureExpired', message: expect.stringContaining('does not cover') });
-    const ahead = await call(app, { method: 'POST', path: '/template', body: ocrBody(name), signedAt: seconds() - 1, keyTime: `${seconds() + 16 * 60};${seconds() + 3600}` });
+    const ahead = await call(app, {
+      method: 'POST',
+      path: '/template',
+      body: ocrBody(name),
+      signedAt: seconds() - 1,
+      keyTime: `${seconds() + 16 * 60};${seconds() + 3600}`,
+    });
     expect(errorOf(ahead)).toMatchObject({ status: 403, code: 'RequestTimeTooSkewed' });
     const list = await call(app, { method: 'GET', path: '/template', query: { name }, signedAt: seconds() - 1 });
     expect(list.body).toContain('<TotalCount>0</TotalCount>');
@@ -120,7 +126,15 @@ describe('tampering', () => {
   it('refuses a signed parameter changed after signing', async () => {
     const headers = signedHeaders({ method: 'GET', path: '/template', query: { ids: target } });
     expect(errorOf(await app.inject({ method: 'GET', url: `/template?ids=${other}`, headers }))).toMatchObject(mismatch);
-    expect(errorOf(await app.inject({ method: 'GET', url: `/template?ids=${target}&ids=${other}`, headers: signedHeaders({ method: 'GET', path: '/template', query: { ids: other } }) }))).toMatchObject(mismatch);
+    expect(
+      errorOf(
+        await app.inject({
+          method: 'GET',
+          url: `/template?ids=${target}&ids=${other}`,
+          headers: signedHeaders({ method: 'GET', path: '/template', query: { ids: other } }),
+        }),
+      ),
+    ).toMatchObject(mismatch);
   });
 
   it('refuses a path changed after signing, and deletes nothing', async () => {
@@ -304,7 +318,9 @@ describe('bodies over the limit', () => {
     await uploadUntilAnswered(server.port, postHead('chunked'), framed, 8 * 1024 * 1024);
     const peakBefore = peakRss(pid);
 
-    const announced = await Promise.all(Array.from({ length: 50 }, () => uploadUntilAnswered(server.port, postHead(64 * 1024 * 1024), chunk, 64 * 1024 * 1024)));
+    const announced = await Promise.all(
+      Array.from({ length: 50 }, () => uploadUntilAnswered(server.port, postHead(64 * 1024 * 1024), chunk, 64 * 1024 * 1024)),
+    );
     const peakAnnounced = peakRss(pid);
     const chunked = await Promise.all(Array.from({ length: 50 }, () => uploadUntilAnswered(server.port, postHead('chunked'), framed, 16 * 1024 * 1024)));
     const peakChunked = peakRss(pid);
@@ -390,18 +406,58 @@ describe('secrets', () => {
       // and the journal both show the server's HttpString.
       const start = Math.floor(Date.now() / 1000) - 1;
       const tokenHeaders = { host: 'localhost:80', 'x-cos-security-token': TEMP_KEY.token };
-      const signedTokenHeader = signRequest({ method: 'GET', path: '/template', headers: tokenHeaders, secretId: TEMP_KEY.secretId, secretKey: 'WRONG', start });
+      const signedTokenHeader = signRequest({
+        method: 'GET',
+        path: '/template',
+        headers: tokenHeaders,
+        secretId: TEMP_KEY.secretId,
+        secretKey: 'WRONG',
+        start,
+      });
       const mismatch = await app.inject({ method: 'GET', url: '/template', headers: { ...tokenHeaders, authorization: signedTokenHeader } });
       keep(mismatch);
       // A path with an encoded newline decodes to an HttpString with an extra line.
       const newlinePath = '/template/t1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n';
       const signedNewline = signRequest({ method: 'DELETE', path: newlinePath, headers: tokenHeaders, secretId: TEMP_KEY.secretId, secretKey: 'WRONG', start });
-      keep(await app.inject({ method: 'DELETE', url: '/template/t1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa%0A', headers: { ...tokenHeaders, authorization: signedNewline } }));
-      const signedToken = signRequest({ method: 'GET', path: '/template', query: { 'x-cos-security-token': TEMP_KEY.token }, headers: { host: 'localhost:80' }, secretId: TEMP_KEY.secretId, secretKey: 'WRONG', start });
-      keep(await app.inject({ method: 'GET', url: `/template?x-cos-security-token=${TEMP_KEY.token}`, headers: { host: 'localhost:80', authorization: signedToken } }));
+      keep(
+        await app.inject({
+          method: 'DELETE',
+          url: '/template/t1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa%0A',
+          headers: { ...tokenHeaders, authorization: signedNewline },
+        }),
+      );
+      const signedToken = signRequest({
+        method: 'GET',
+        path: '/template',
+        query: { 'x-cos-security-token': TEMP_KEY.token },
+        headers: { host: 'localhost:80' },
+        secretId: TEMP_KEY.secretId,
+        secretKey: 'WRONG',
+        start,
+      });
+      keep(
+        await app.inject({
+          method: 'GET',
+          url: `/template?x-cos-security-token=${TEMP_KEY.token}`,
+          headers: { host: 'localhost:80', authorization: signedToken },
+        }),
+      );
       // The q-* query form with the token beside it.
-      const queryForm = signRequest({ method: 'GET', path: '/template', headers: { host: 'localhost:80' }, secretId: TEMP_KEY.secretId, secretKey: TEMP_KEY.secretKey, start });
-      const queryString = queryForm.split('&').map((part) => { const [name, value] = part.split(/=(.*)/s); return `${name}=${encodeURIComponent(value ?? '')}`; }).join('&');
+      const queryForm = signRequest({
+        method: 'GET',
+        path: '/template',
+        headers: { host: 'localhost:80' },
+        secretId: TEMP_KEY.secretId,
+        secretKey: TEMP_KEY.secretKey,
+        start,
+      });
+      const queryString = queryForm
+        .split('&')
+        .map((part) => {
+          const [name, value] = part.split(/=(.*)/s);
+          return `${name}=${encodeURIComponent(value ?? '')}`;
+        })
+        .join('&');
       keep(await app.inject({ method: 'GET', url: `/template?${queryString}&x-cos-security-token=${TEMP_KEY.token}`, headers: { host: 'localhost:80' } }));
       keep(await call(app, { method: 'GET', path: '/template', host: FOREIGN_HOST }));
       keep(await app.inject({ method: 'GET', url: '/template', headers: { host: 'localhost:80', authorization: `Bearer ${ADMIN_TOKEN}` } }));
@@ -409,7 +465,13 @@ describe('secrets', () => {
       await app.inject({ method: 'GET', url: `/_emulator/requests?token=${ADMIN_TOKEN}` });
       keep(await app.inject({ method: 'GET', url: '/_emulator/requests', headers: { authorization: `Bearer ${ADMIN_TOKEN}x` } }));
       // The admin door's refusals: the token rides in the cookie, and must not come back.
-      keep(await app.inject({ method: 'POST', url: '/_emulator/reset', headers: { origin: 'http://localhost:5173', 'sec-fetch-site': 'same-site', cookie: `cie_admin_token=${ADMIN_TOKEN}` } }));
+      keep(
+        await app.inject({
+          method: 'POST',
+          url: '/_emulator/reset',
+          headers: { origin: 'http://localhost:5173', 'sec-fetch-site': 'same-site', cookie: `cie_admin_token=${ADMIN_TOKEN}` },
+        }),
+      );
       keep(await app.inject({ method: 'GET', url: '/_emulator/requests', headers: { host: 'evil.example', authorization: `Bearer ${ADMIN_TOKEN}` } }));
 
       const journal = await app.inject({ method: 'GET', url: '/_emulator/requests', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
@@ -419,7 +481,9 @@ describe('secrets', () => {
       const entries = (JSON.parse(journal.body) as { requests: { auth: { verdict: string; httpString?: string } }[] }).requests;
       expect(entries.length).toBeGreaterThanOrEqual(10);
       // The checks had something to look at: the journal holds a mismatch with its HttpString.
-      expect(entries.some((entry) => entry.auth.verdict === 'SignatureDoesNotMatch' && (entry.auth.httpString ?? '').includes('x-cos-security-token'))).toBe(true);
+      expect(entries.some((entry) => entry.auth.verdict === 'SignatureDoesNotMatch' && (entry.auth.httpString ?? '').includes('x-cos-security-token'))).toBe(
+        true,
+      );
       expect(logged).toContain('"msg":"request"');
 
       for (const secret of SECRETS) {

@@ -35,9 +35,15 @@ describe('HTTPS with cos-nodejs-sdk-v5', () => {
     expect(emulator.url).toBe(`https://127.0.0.1:${emulator.port}`);
   });
 
-  it('creates and describes with the SDK\'s default https: protocol and StrictSsl: false (Url style)', async () => {
+  it("creates and describes with the SDK's default https: protocol and StrictSsl: false (Url style)", async () => {
     const cos = newCos({ Protocol: 'https:', StrictSsl: false });
-    const created = await sdkOk(cos, { Method: 'POST', Key: 'template', Url: `${emulator.url}/template`, Body: ocrBody('over-tls'), ContentType: 'application/xml' });
+    const created = await sdkOk(cos, {
+      Method: 'POST',
+      Key: 'template',
+      Url: `${emulator.url}/template`,
+      Body: ocrBody('over-tls'),
+      ContentType: 'application/xml',
+    });
     expect(created.statusCode).toBe(200);
     const listed = await sdkOk(cos, { Method: 'GET', Key: 'template', Url: `${emulator.url}/template`, Query: { name: 'over-tls' } });
     expect(asList<Record<string, string>>(listed.Response['TemplateList'] as Record<string, string>)).toEqual([expect.objectContaining({ Name: 'over-tls' })]);
@@ -45,11 +51,17 @@ describe('HTTPS with cos-nodejs-sdk-v5', () => {
 
   it('signs for the real CI host and sends to the emulator with the Ip option', async () => {
     const cos = newCos({ Protocol: 'https:', StrictSsl: false, Ip: `127.0.0.1:${emulator.port}` });
-    const created = await sdkOk(cos, { Method: 'POST', Key: 'template', Url: `https://${CI_HOST}/template`, Body: ocrBody('over-tls-ip'), ContentType: 'application/xml' });
+    const created = await sdkOk(cos, {
+      Method: 'POST',
+      Key: 'template',
+      Url: `https://${CI_HOST}/template`,
+      Body: ocrBody('over-tls-ip'),
+      ContentType: 'application/xml',
+    });
     expect((created.Response['Template'] as Record<string, string>)['BucketId']).toBe('examplebucket-1250000000');
   });
 
-  it('is refused by the SDK\'s default StrictSsl: true, since the certificate is self-signed', async () => {
+  it("is refused by the SDK's default StrictSsl: true, since the certificate is self-signed", async () => {
     const error = await sdkError(newCos({ Protocol: 'https:' }), { Method: 'GET', Key: 'template', Url: `${emulator.url}/template` });
     expect(`${error.code} ${error.message}`).toMatch(/SELF_SIGNED|self[- ]signed/i);
   });
@@ -74,7 +86,7 @@ describe('TLS settings that cannot work stop start-up with a ConfigError', () =>
     await expect(failure).rejects.toThrow(/^CIE_TLS_CERT, CIE_TLS_KEY: .*not\.pem .* are not a PEM certificate and its private key/);
   });
 
-  it('a key that is not the certificate\'s', async () => {
+  it("a key that is not the certificate's", async () => {
     const other = makeCertificate(dir, 'other');
     await expect(startQuiet({ tlsCert: certificate.certFile, tlsKey: other.keyFile })).rejects.toThrow(/^CIE_TLS_CERT, CIE_TLS_KEY: /);
   });

@@ -39,7 +39,11 @@ async function describeJob(emulator: RunningEmulator, id: string): Promise<Detai
 }
 
 async function move(emulator: RunningEmulator, id: string, state: string): Promise<void> {
-  const response = await fetch(`${emulator.url}/_emulator/jobs/${id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state }) });
+  const response = await fetch(`${emulator.url}/_emulator/jobs/${id}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ state }),
+  });
   expect(response.status).toBe(200);
 }
 
@@ -48,7 +52,13 @@ const snapshotJob = (input: string): string =>
 
 describe('a Transcode job through the SDK', () => {
   it('with a template the SDK created: submitted, then described until Success, through Submitted and Running', async () => {
-    const created = await sdkOk(cos, { Method: 'POST', Key: 'template', Url: `${timed.url}/template`, Body: templateBody('Transcode', 'sdk-transcode'), ContentType: 'application/xml' });
+    const created = await sdkOk(cos, {
+      Method: 'POST',
+      Key: 'template',
+      Url: `${timed.url}/template`,
+      Body: templateBody('Transcode', 'sdk-transcode'),
+      ContentType: 'application/xml',
+    });
     const templateId = (created.Response['Template'] as { TemplateId: string }).TemplateId;
 
     const body = `<Request><Tag>Transcode</Tag><Input><Object>in/movie.mp4</Object></Input><Operation><TemplateId>${templateId}</TemplateId>${output('out/movie.mp4')}</Operation></Request>`;
@@ -56,7 +66,11 @@ describe('a Transcode job through the SDK', () => {
     expect(job).toMatchObject({ Tag: 'Transcode', State: 'Submitted', Operation: { TemplateId: templateId, TemplateName: 'sdk-transcode' } });
     expect(job.JobId).toMatch(/^j[0-9a-f]{32}$/);
 
-    const seen = await until(() => describeJob(timed, job.JobId), (described) => described.State === 'Success', `job ${job.JobId} succeeds`);
+    const seen = await until(
+      () => describeJob(timed, job.JobId),
+      (described) => described.State === 'Success',
+      `job ${job.JobId} succeeds`,
+    );
     const states = seen.map((described) => described.State);
     expect(inLifeOrder(states), states.join(' → ')).toBe(true);
     expect(states.at(-1)).toBe('Success');
@@ -120,8 +134,14 @@ describe('cancelling a job through the SDK', () => {
     expect(data.headers['x-ci-request-id']).toMatch(/.+/);
     expect((await describeJob(manual, job.JobId)).State).toBe('Cancel');
 
-    const journal = (await (await fetch(`${manual.url}/_emulator/requests?limit=5`)).json()) as { requests: { method: string; path: string; query: string; auth: { verdict: string } }[] };
-    expect(journal.requests.find((entry) => entry.method === 'PUT')).toMatchObject({ path: `/jobs/${job.JobId}`, query: expect.stringMatching(/^cancel=?$/), auth: { verdict: 'ok' } });
+    const journal = (await (await fetch(`${manual.url}/_emulator/requests?limit=5`)).json()) as {
+      requests: { method: string; path: string; query: string; auth: { verdict: string } }[];
+    };
+    expect(journal.requests.find((entry) => entry.method === 'PUT')).toMatchObject({
+      path: `/jobs/${job.JobId}`,
+      query: expect.stringMatching(/^cancel=?$/),
+      auth: { verdict: 'ok' },
+    });
 
     // Once cancelled, it cannot be cancelled again.
     const again = await sdkError(cos, { Method: 'PUT', Key: `jobs/${job.JobId}`, Url: `${manual.url}/jobs/${job.JobId}`, Action: 'cancel' });

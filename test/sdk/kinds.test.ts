@@ -32,9 +32,14 @@ const at = (value: unknown, ...path: string[]): unknown => path.reduce<unknown>(
 const create = async (body: string): Promise<Parsed> =>
   (await sdkOk(client, { Method: 'POST', Key: 'template', Url: URL, Body: body, ContentType: 'application/xml' })).Response['Template'] as Parsed;
 const update = async (id: string, body: string): Promise<Parsed> =>
-  (await sdkOk(client, { Method: 'PUT', Key: `template/${id}`, Url: `${URL}/${id}`, Body: body, ContentType: 'application/xml' })).Response['Template'] as Parsed;
+  (await sdkOk(client, { Method: 'PUT', Key: `template/${id}`, Url: `${URL}/${id}`, Body: body, ContentType: 'application/xml' })).Response[
+    'Template'
+  ] as Parsed;
 const describeTag = async (tag: string): Promise<readonly Parsed[]> =>
-  asList<Parsed>((await sdkOk(client, { Method: 'GET', Key: 'template', Url: URL, Query: { tag, pageNumber: 1, pageSize: 10 } })).Response['TemplateList'] as Parsed | Parsed[] | undefined);
+  asList<Parsed>(
+    (await sdkOk(client, { Method: 'GET', Key: 'template', Url: URL, Query: { tag, pageNumber: 1, pageSize: 10 } })).Response['TemplateList'] as
+      Parsed | Parsed[] | undefined,
+  );
 const remove = async (id: string): Promise<void> => {
   const deleted = await sdkOk(client, { Method: 'DELETE', Key: `template/${id}`, Url: `${URL}/${id}` });
   expect(deleted.Response['TemplateId']).toBe(id);
@@ -84,14 +89,26 @@ describe('Transcode', () => {
   });
 
   it('reports a codec its container does not take as InvalidArgument naming Video.Codec, in strict mode', async () => {
-    const error = await sdkError(strictClient, { Method: 'POST', Key: 'template', Url: URL, Body: TRANSCODE.replace('<Codec>H.264</Codec>', '<Codec>VP8</Codec>'), ContentType: 'application/xml' });
+    const error = await sdkError(strictClient, {
+      Method: 'POST',
+      Key: 'template',
+      Url: URL,
+      Body: TRANSCODE.replace('<Codec>H.264</Codec>', '<Codec>VP8</Codec>'),
+      ContentType: 'application/xml',
+    });
     expect(error).toMatchObject({ code: 'InvalidArgument', statusCode: 400 });
     expect(error.message).toContain('Video.Codec');
   });
 
   it('reports a third AudioMixArray as InvalidArgument', async () => {
     const mix = '<AudioMixArray><AudioSource>https://test-xxx.cos.ap-chongqing.myqcloud.com/m.mp3</AudioSource></AudioMixArray>';
-    const error = await sdkError(client, { Method: 'POST', Key: 'template', Url: URL, Body: TRANSCODE.replace('</Request>', `${mix}${mix}</Request>`), ContentType: 'application/xml' });
+    const error = await sdkError(client, {
+      Method: 'POST',
+      Key: 'template',
+      Url: URL,
+      Body: TRANSCODE.replace('</Request>', `${mix}${mix}</Request>`),
+      ContentType: 'application/xml',
+    });
     expect(error.code).toBe('InvalidArgument');
     expect(error.message).toContain('AudioMixArray may be given at most 2 times');
   });
@@ -122,7 +139,13 @@ describe('Snapshot', () => {
   });
 
   it('reports a missing Count, and a sprite without Columns, by path', async () => {
-    const noCount = await sdkError(client, { Method: 'POST', Key: 'template', Url: URL, Body: snapshot('bad', '<Mode>Interval</Mode>'), ContentType: 'application/xml' });
+    const noCount = await sdkError(client, {
+      Method: 'POST',
+      Key: 'template',
+      Url: URL,
+      Body: snapshot('bad', '<Mode>Interval</Mode>'),
+      ContentType: 'application/xml',
+    });
     expect(noCount).toMatchObject({ code: 'InvalidArgument' });
     expect(noCount.message).toContain('Snapshot.Count is required');
     const noColumns = await sdkError(client, {
@@ -165,14 +188,21 @@ describe('Watermark', () => {
   });
 
   it('reports a Dx outside its LocMode range by path, in strict mode', async () => {
-    const error = await sdkError(strictClient, { Method: 'POST', Key: 'template', Url: URL, Body: EXAMPLE.replace('<LocMode>Absolute</LocMode>', '<LocMode>Relativity</LocMode>'), ContentType: 'application/xml' });
+    const error = await sdkError(strictClient, {
+      Method: 'POST',
+      Key: 'template',
+      Url: URL,
+      Body: EXAMPLE.replace('<LocMode>Absolute</LocMode>', '<LocMode>Relativity</LocMode>'),
+      ContentType: 'application/xml',
+    });
     expect(error.code).toBe('InvalidArgument');
     expect(error.message).toContain('Watermark.Dx must be in [0, 100] when Watermark.LocMode is Relativity');
   });
 });
 
 describe('Concat', () => {
-  const fragment = (mode: string, file: string): string => `<ConcatFragment><Mode>${mode}</Mode><Url>http://bucket-1250000000.cos.ap-beijing.myqcloud.com/${file}</Url></ConcatFragment>`;
+  const fragment = (mode: string, file: string): string =>
+    `<ConcatFragment><Mode>${mode}</Mode><Url>http://bucket-1250000000.cos.ap-beijing.myqcloud.com/${file}</Url></ConcatFragment>`;
   const concat = (name: string, fragments: string): string =>
     `<Request><Tag>Concat</Tag><Name>${name}</Name><ConcatTemplate>${fragments}<Audio><Codec>mp3</Codec></Audio>` +
     '<Video><Codec>H.264</Codec><Bitrate>1000</Bitrate><Width>1280</Width><Fps>30</Fps></Video><Container><Format>mp4</Format></Container></ConcatTemplate></Request>';

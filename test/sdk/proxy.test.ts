@@ -44,14 +44,18 @@ async function journal(): Promise<JournalEntry[]> {
 describe("cos-nodejs-sdk-v5's Proxy option, pointed at the emulator with Protocol http:", () => {
   it('creates, describes, updates and deletes in the bucket of the real CI host name', async () => {
     const client = newCos({ Proxy: emulator.url, Protocol: 'http:' });
-    const created = (await sdkOk(client, { Method: 'POST', Key: 'template', Url: URL, Body: ocrBody('proxied'), ContentType: 'application/xml' })).Response['Template'] as Record<string, string>;
+    const created = (await sdkOk(client, { Method: 'POST', Key: 'template', Url: URL, Body: ocrBody('proxied'), ContentType: 'application/xml' })).Response[
+      'Template'
+    ] as Record<string, string>;
     expect(created).toMatchObject({ Name: 'proxied', BucketId: 'demo-1250000000' });
     const id = created['TemplateId'] ?? '';
 
     const listed = asList((await sdkOk(client, { Method: 'GET', Key: 'template', Url: URL, Query: { ids: id } })).Response['TemplateList']);
     expect(listed).toHaveLength(1);
 
-    const updated = (await sdkOk(client, { Method: 'PUT', Key: `template/${id}`, Url: `${URL}/${id}`, Body: ocrBody('proxied-2'), ContentType: 'application/xml' })).Response['Template'];
+    const updated = (
+      await sdkOk(client, { Method: 'PUT', Key: `template/${id}`, Url: `${URL}/${id}`, Body: ocrBody('proxied-2'), ContentType: 'application/xml' })
+    ).Response['Template'];
     expect(updated).toMatchObject({ TemplateId: id, Name: 'proxied-2', BucketId: 'demo-1250000000' });
 
     expect((await sdkOk(client, { Method: 'DELETE', Key: `template/${id}`, Url: `${URL}/${id}` })).Response['TemplateId']).toBe(id);
@@ -63,7 +67,9 @@ describe("cos-nodejs-sdk-v5's Proxy option, pointed at the emulator with Protoco
     const client = newCos({ Proxy: emulator.url, Protocol: 'http:' });
     await sdkOk(client, { Method: 'POST', Key: 'template', Url: URL, Body: ocrBody('only-in-demo'), ContentType: 'application/xml' });
     const direct = newCos();
-    const listed = asList((await sdkOk(direct, { Method: 'GET', Key: 'template', Url: `${emulator.url}/template`, Query: { name: 'only-in-demo' } })).Response['TemplateList']);
+    const listed = asList(
+      (await sdkOk(direct, { Method: 'GET', Key: 'template', Url: `${emulator.url}/template`, Query: { name: 'only-in-demo' } })).Response['TemplateList'],
+    );
     expect(listed).toHaveLength(0);
   });
 

@@ -37,7 +37,9 @@ describe('the default mode', () => {
     expect(listed).toHaveLength(1);
     for (const [path, value] of Object.entries(fixture.echoes)) expect(valueAt(listed[0], path), path).toBe(value);
 
-    const updated = (await sdkOk(client, { Method: 'PUT', Key: `template/${id}`, Url: `${URL}/${id}`, Body: body, ContentType: 'application/xml' })).Response['Template'];
+    const updated = (await sdkOk(client, { Method: 'PUT', Key: `template/${id}`, Url: `${URL}/${id}`, Body: body, ContentType: 'application/xml' })).Response[
+      'Template'
+    ];
     expect(valueAt(updated, 'TemplateId')).toBe(id);
     for (const [path, value] of Object.entries(fixture.echoes)) expect(valueAt(updated, path), path).toBe(value);
 
@@ -50,14 +52,27 @@ describe('strict mode', () => {
   const taken = cases.filter(([, fixture]) => fixture.strictRefusal === undefined);
 
   it.each(refused)('refuses %s, naming the field', async (_source, fixture) => {
-    const error = await sdkError(clientOf(strict), { Method: 'POST', Key: 'template', Url: URL, Body: fixture.body.replace('{name}', fixture.name), ContentType: 'application/xml' });
+    const error = await sdkError(clientOf(strict), {
+      Method: 'POST',
+      Key: 'template',
+      Url: URL,
+      Body: fixture.body.replace('{name}', fixture.name),
+      ContentType: 'application/xml',
+    });
     expect(error).toMatchObject({ code: 'InvalidArgument', statusCode: 400 });
     expect(error.message.startsWith(fixture.strictRefusal ?? '')).toBe(true);
   });
 
   it.each(taken)('takes %s too: no doc refuses it', async (_source, fixture) => {
-    const created = (await sdkOk(clientOf(strict), { Method: 'POST', Key: 'template', Url: URL, Body: fixture.body.replace('{name}', fixture.name), ContentType: 'application/xml' }))
-      .Response['Template'];
+    const created = (
+      await sdkOk(clientOf(strict), {
+        Method: 'POST',
+        Key: 'template',
+        Url: URL,
+        Body: fixture.body.replace('{name}', fixture.name),
+        ContentType: 'application/xml',
+      })
+    ).Response['Template'];
     for (const [path, value] of Object.entries(fixture.echoes)) expect(valueAt(created, path), path).toBe(value);
   });
 });

@@ -39,10 +39,22 @@ describe('create with cos-nodejs-sdk-v5', () => {
 
   it('creates through the Ip option with a real *.ci.*.myqcloud.com Host', async () => {
     const cos = newCos({ Ip: `127.0.0.1:${emulator.port}` });
-    const data = await sdkOk(cos, { Method: 'POST', Key: 'template', Url: `http://${CI_HOST}/template`, Body: ocrBody('via-ip'), ContentType: 'application/xml' });
+    const data = await sdkOk(cos, {
+      Method: 'POST',
+      Key: 'template',
+      Url: `http://${CI_HOST}/template`,
+      Body: ocrBody('via-ip'),
+      ContentType: 'application/xml',
+    });
     expect(templateOf(data.Response).BucketId).toBe('examplebucket-1250000000');
     const other = newCos({ Ip: `127.0.0.1:${emulator.port}` });
-    const second = await sdkOk(other, { Method: 'POST', Key: 'template', Url: `http://second-1250000000.ci.ap-beijing.myqcloud.com/template`, Body: ocrBody('via-ip'), ContentType: 'application/xml' });
+    const second = await sdkOk(other, {
+      Method: 'POST',
+      Key: 'template',
+      Url: `http://second-1250000000.ci.ap-beijing.myqcloud.com/template`,
+      Body: ocrBody('via-ip'),
+      ContentType: 'application/xml',
+    });
     expect(templateOf(second.Response).BucketId).toBe('second-1250000000');
   });
 
@@ -53,7 +65,13 @@ describe('create with cos-nodejs-sdk-v5', () => {
   });
 
   it('reports a wrong key as err.code SignatureDoesNotMatch', async () => {
-    const error = await sdkError(newCos({ SecretKey: 'WRONG' }), { Method: 'POST', Key: 'template', Url: url, Body: ocrBody('wrong-key'), ContentType: 'application/xml' });
+    const error = await sdkError(newCos({ SecretKey: 'WRONG' }), {
+      Method: 'POST',
+      Key: 'template',
+      Url: url,
+      Body: ocrBody('wrong-key'),
+      ContentType: 'application/xml',
+    });
     expect(error.code).toBe('SignatureDoesNotMatch');
     expect(error.error?.['StringToSign']).toMatch(/^sha1\n/);
   });
@@ -73,7 +91,9 @@ describe('the whole lifecycle with cos-nodejs-sdk-v5', () => {
   });
 
   it('describes one template as an object and several as an array', async () => {
-    const first = templateOf((await sdkOk(client, { Method: 'POST', Key: 'template', Url: lifecycleUrl(), Body: ocrBody('life-1'), ContentType: 'application/xml' })).Response);
+    const first = templateOf(
+      (await sdkOk(client, { Method: 'POST', Key: 'template', Url: lifecycleUrl(), Body: ocrBody('life-1'), ContentType: 'application/xml' })).Response,
+    );
     const one = await sdkOk(client, { Method: 'GET', Key: 'template', Url: lifecycleUrl(), Query: { tag: 'ImageOCR', pageNumber: 1, pageSize: 10 } });
     expect(one.Response['TotalCount']).toBe('1');
     expect(Array.isArray(one.Response['TemplateList'])).toBe(false);
@@ -87,15 +107,24 @@ describe('the whole lifecycle with cos-nodejs-sdk-v5', () => {
   });
 
   it('sends the Python SDK query and ids with NonExistTIDs', async () => {
-    const created = templateOf((await sdkOk(client, { Method: 'POST', Key: 'template', Url: lifecycleUrl(), Body: ocrBody('life-3'), ContentType: 'application/xml' })).Response);
+    const created = templateOf(
+      (await sdkOk(client, { Method: 'POST', Key: 'template', Url: lifecycleUrl(), Body: ocrBody('life-3'), ContentType: 'application/xml' })).Response,
+    );
     const missing = `t1${'0'.repeat(32)}`;
-    const data = await sdkOk(client, { Method: 'GET', Key: 'template', Url: lifecycleUrl(), Query: { category: 'Custom', ids: `${created.TemplateId},${missing}`, name: '', pageNumber: 1, pageSize: 10 } });
+    const data = await sdkOk(client, {
+      Method: 'GET',
+      Key: 'template',
+      Url: lifecycleUrl(),
+      Query: { category: 'Custom', ids: `${created.TemplateId},${missing}`, name: '', pageNumber: 1, pageSize: 10 },
+    });
     expect((data.Response['TemplateList'] as TemplateData).TemplateId).toBe(created.TemplateId);
     expect(data.Response['NonExistTIDs']).toEqual({ TemplateId: missing });
   });
 
   it('updates a template, keeping its id and CreateTime', async () => {
-    const created = templateOf((await sdkOk(client, { Method: 'POST', Key: 'template', Url: lifecycleUrl(), Body: ocrBody('life-4'), ContentType: 'application/xml' })).Response);
+    const created = templateOf(
+      (await sdkOk(client, { Method: 'POST', Key: 'template', Url: lifecycleUrl(), Body: ocrBody('life-4'), ContentType: 'application/xml' })).Response,
+    );
     const updated = templateOf(
       (
         await sdkOk(client, {
@@ -113,12 +142,20 @@ describe('the whole lifecycle with cos-nodejs-sdk-v5', () => {
 
   it('reports an update of an unknown id as err.code TemplateNotFound', async () => {
     const id = `t1${'f'.repeat(32)}`;
-    const error = await sdkError(client, { Method: 'PUT', Key: `template/${id}`, Url: `${lifecycleUrl()}/${id}`, Body: ocrBody('ghost'), ContentType: 'application/xml' });
+    const error = await sdkError(client, {
+      Method: 'PUT',
+      Key: `template/${id}`,
+      Url: `${lifecycleUrl()}/${id}`,
+      Body: ocrBody('ghost'),
+      ContentType: 'application/xml',
+    });
     expect(error).toMatchObject({ code: 'TemplateNotFound', statusCode: 404 });
   });
 
   it('deletes a template', async () => {
-    const created = templateOf((await sdkOk(client, { Method: 'POST', Key: 'template', Url: lifecycleUrl(), Body: ocrBody('life-5'), ContentType: 'application/xml' })).Response);
+    const created = templateOf(
+      (await sdkOk(client, { Method: 'POST', Key: 'template', Url: lifecycleUrl(), Body: ocrBody('life-5'), ContentType: 'application/xml' })).Response,
+    );
     const deleted = await sdkOk(client, { Method: 'DELETE', Key: `template/${created.TemplateId}`, Url: `${lifecycleUrl()}/${created.TemplateId}` });
     expect(deleted.Response).toEqual({ RequestId: deleted.RequestId, TemplateId: created.TemplateId });
     const again = await sdkError(client, { Method: 'DELETE', Key: `template/${created.TemplateId}`, Url: `${lifecycleUrl()}/${created.TemplateId}` });

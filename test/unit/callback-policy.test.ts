@@ -43,7 +43,13 @@ describe('CIE_CALLBACK_HOSTS', () => {
     const policy = new CallbackPolicy(['*']);
     expect(await verdict(policy, 'http://8.8.8.8/cb')).toBe('8.8.8.8/4');
     expect(await verdict(policy, 'http://[2001:4860:4860::8888]/cb')).toBe('2001:4860:4860::8888/6');
-    for (const url of ['http://169.254.169.254/', 'http://2852039166/', 'http://0xa9.0xfe.0xa9.0xfe/', 'http://[::ffff:169.254.169.254]/', 'http://[fe80::1]/']) {
+    for (const url of [
+      'http://169.254.169.254/',
+      'http://2852039166/',
+      'http://0xa9.0xfe.0xa9.0xfe/',
+      'http://[::ffff:169.254.169.254]/',
+      'http://[fe80::1]/',
+    ]) {
       expect(await verdict(policy, url), url).toBe('refused');
     }
   });

@@ -30,15 +30,35 @@ const KEY = { secretId: 'AKIDEXAMPLE', secretKey: 'SECRETKEYEXAMPLE', appId: '12
 
 const CASES: readonly AnySettingCase[] = [
   {
-    key: 'port', text: '9000', parsed: 9000, otherText: '0', otherParsed: 0, defaultValue: 8080,
-    bad: [['65536', /not a port/], ['-1', /not a port/], ['80a', /not a port/], ['', /not a port/]],
+    key: 'port',
+    text: '9000',
+    parsed: 9000,
+    otherText: '0',
+    otherParsed: 0,
+    defaultValue: 8080,
+    bad: [
+      ['65536', /not a port/],
+      ['-1', /not a port/],
+      ['80a', /not a port/],
+      ['', /not a port/],
+    ],
   },
   {
-    key: 'host', text: '0.0.0.0', parsed: '0.0.0.0', otherText: '::1', otherParsed: '::1', defaultValue: '127.0.0.1',
+    key: 'host',
+    text: '0.0.0.0',
+    parsed: '0.0.0.0',
+    otherText: '::1',
+    otherParsed: '::1',
+    defaultValue: '127.0.0.1',
     bad: [['  ', /empty/]],
   },
   {
-    key: 'db', text: '/tmp/x.db', parsed: '/tmp/x.db', otherText: ':memory:', otherParsed: ':memory:', defaultValue: './data/ci-emulator.db',
+    key: 'db',
+    text: '/tmp/x.db',
+    parsed: '/tmp/x.db',
+    otherText: ':memory:',
+    otherParsed: ':memory:',
+    defaultValue: './data/ci-emulator.db',
     bad: [['', /empty/]],
   },
   {
@@ -62,32 +82,79 @@ const CASES: readonly AnySettingCase[] = [
     ],
   },
   {
-    key: 'auth', text: 'off', parsed: 'off', otherText: 'strict', otherParsed: 'strict', defaultValue: 'strict',
-    bad: [['none', /"none" is not one of strict, off/], ['STRICT', /not one of/]],
+    key: 'auth',
+    text: 'off',
+    parsed: 'off',
+    otherText: 'strict',
+    otherParsed: 'strict',
+    defaultValue: 'strict',
+    bad: [
+      ['none', /"none" is not one of strict, off/],
+      ['STRICT', /not one of/],
+    ],
   },
   {
-    key: 'strict', text: 'true', parsed: true, otherText: 'false', otherParsed: false, defaultValue: false,
-    bad: [['yes', /"yes" is not true or false/], ['', /is not true or false/]],
+    key: 'strict',
+    text: 'true',
+    parsed: true,
+    otherText: 'false',
+    otherParsed: false,
+    defaultValue: false,
+    bad: [
+      ['yes', /"yes" is not true or false/],
+      ['', /is not true or false/],
+    ],
   },
   {
-    key: 'defaultBucket', text: 'mybucket-1250000001', parsed: 'mybucket-1250000001', otherText: 'b-1', otherParsed: 'b-1',
+    key: 'defaultBucket',
+    text: 'mybucket-1250000001',
+    parsed: 'mybucket-1250000001',
+    otherText: 'b-1',
+    otherParsed: 'b-1',
     defaultValue: 'examplebucket-1250000000',
-    bad: [['mybucket', /not a bucket like examplebucket-1250000000/], ['My_Bucket-1', /not a bucket/]],
+    bad: [
+      ['mybucket', /not a bucket like examplebucket-1250000000/],
+      ['My_Bucket-1', /not a bucket/],
+    ],
   },
   {
-    key: 'region', text: 'ap-beijing', parsed: 'ap-beijing', otherText: 'ap-shanghai', otherParsed: 'ap-shanghai', defaultValue: 'ap-guangzhou',
+    key: 'region',
+    text: 'ap-beijing',
+    parsed: 'ap-beijing',
+    otherText: 'ap-shanghai',
+    otherParsed: 'ap-shanghai',
+    defaultValue: 'ap-guangzhou',
     bad: [['', /empty/]],
   },
   {
-    key: 'tzOffset', text: '+00:00', parsed: '+0000', otherText: '-0530', otherParsed: '-0530', defaultValue: '+0800',
-    bad: [['0800', /not an offset like \+0800/], ['+1500', /not an offset/], ['+0860', /not an offset/]],
+    key: 'tzOffset',
+    text: '+00:00',
+    parsed: '+0000',
+    otherText: '-0530',
+    otherParsed: '-0530',
+    defaultValue: '+0800',
+    bad: [
+      ['0800', /not an offset like \+0800/],
+      ['+1500', /not an offset/],
+      ['+0860', /not an offset/],
+    ],
   },
   {
-    key: 'seed', text: 'fixtures/seed', parsed: 'fixtures/seed', otherText: '/seeds', otherParsed: '/seeds', defaultValue: undefined,
+    key: 'seed',
+    text: 'fixtures/seed',
+    parsed: 'fixtures/seed',
+    otherText: '/seeds',
+    otherParsed: '/seeds',
+    defaultValue: undefined,
     bad: [['', /empty/]],
   },
   {
-    key: 'adminToken', text: 's3cret', parsed: 's3cret', otherText: 'other', otherParsed: 'other', defaultValue: undefined,
+    key: 'adminToken',
+    text: 's3cret',
+    parsed: 's3cret',
+    otherText: 'other',
+    otherParsed: 'other',
+    defaultValue: undefined,
     bad: [['', /empty/]],
   },
   {
@@ -97,7 +164,11 @@ const CASES: readonly AnySettingCase[] = [
     otherText: 'http://a.test,*',
     otherParsed: ['*'],
     defaultValue: ['*'],
-    bad: [['localhost:5173', /not an origin/], [' , ', /lists no origin/], ['http://a.test/path', /not an origin/]],
+    bad: [
+      ['localhost:5173', /not an origin/],
+      [' , ', /lists no origin/],
+      ['http://a.test/path', /not an origin/],
+    ],
   },
   {
     key: 'adminOrigins',
@@ -106,7 +177,13 @@ const CASES: readonly AnySettingCase[] = [
     otherText: 'http://127.0.0.1:9000',
     otherParsed: ['http://127.0.0.1:9000'],
     defaultValue: [],
-    bad: [['*', /"\*" is not allowed: name each origin/], ['http://a.test,*', /"\*" is not allowed/], ['localhost:5173', /not an origin/], [' , ', /lists no origin/], ['http://a.test/path', /not an origin/]],
+    bad: [
+      ['*', /"\*" is not allowed: name each origin/],
+      ['http://a.test,*', /"\*" is not allowed/],
+      ['localhost:5173', /not an origin/],
+      [' , ', /lists no origin/],
+      ['http://a.test/path', /not an origin/],
+    ],
   },
   {
     key: 'allowedHosts',
@@ -115,31 +192,79 @@ const CASES: readonly AnySettingCase[] = [
     otherText: 'my_host',
     otherParsed: ['my_host'],
     defaultValue: [],
-    bad: [['ci.example:8080', /has a port: give the host name alone/], ['http://x', /not a host name/], [' , ', /lists no host name/], ['a..b', /not a host name/], ['*.example', /not a host name/]],
+    bad: [
+      ['ci.example:8080', /has a port: give the host name alone/],
+      ['http://x', /not a host name/],
+      [' , ', /lists no host name/],
+      ['a..b', /not a host name/],
+      ['*.example', /not a host name/],
+    ],
   },
   {
-    key: 'logLevel', text: 'debug', parsed: 'debug', otherText: 'silent', otherParsed: 'silent', defaultValue: 'info',
+    key: 'logLevel',
+    text: 'debug',
+    parsed: 'debug',
+    otherText: 'silent',
+    otherParsed: 'silent',
+    defaultValue: 'info',
     bad: [['verbose', /"verbose" is not one of fatal, error, warn, info, debug, trace, silent/]],
   },
   {
-    key: 'journalSize', text: '50', parsed: 50, otherText: '0', otherParsed: 0, defaultValue: 1000,
-    bad: [['100001', /not a journal size/], ['ten', /not a journal size/]],
+    key: 'journalSize',
+    text: '50',
+    parsed: 50,
+    otherText: '0',
+    otherParsed: 0,
+    defaultValue: 1000,
+    bad: [
+      ['100001', /not a journal size/],
+      ['ten', /not a journal size/],
+    ],
   },
   // The TLS pair is checked together: each case below sets the other half too.
   {
-    key: 'tlsCert', text: '/certs/cert.pem', parsed: '/certs/cert.pem', otherText: 'c.pem', otherParsed: 'c.pem', defaultValue: undefined,
+    key: 'tlsCert',
+    text: '/certs/cert.pem',
+    parsed: '/certs/cert.pem',
+    otherText: 'c.pem',
+    otherParsed: 'c.pem',
+    defaultValue: undefined,
     bad: [['', /empty/]],
   },
   {
-    key: 'jobDurationMs', text: '1000', parsed: 1000, otherText: 'manual', otherParsed: 'manual', defaultValue: 200,
-    bad: [['3600001', /not a duration in milliseconds, or manual/], ['-1', /not a duration/], ['Manual', /not a duration/], ['', /not a duration/]],
+    key: 'jobDurationMs',
+    text: '1000',
+    parsed: 1000,
+    otherText: 'manual',
+    otherParsed: 'manual',
+    defaultValue: 200,
+    bad: [
+      ['3600001', /not a duration in milliseconds, or manual/],
+      ['-1', /not a duration/],
+      ['Manual', /not a duration/],
+      ['', /not a duration/],
+    ],
   },
   {
-    key: 'callbackHosts', text: 'Hooks.Example, 10.0.0.7', parsed: ['hooks.example', '10.0.0.7'], otherText: 'a,*', otherParsed: ['*'], defaultValue: undefined,
-    bad: [['a b', /"a b" is not a host name or an IP address/], [' , ', /lists no host/], ['http://x', /not a host name/]],
+    key: 'callbackHosts',
+    text: 'Hooks.Example, 10.0.0.7',
+    parsed: ['hooks.example', '10.0.0.7'],
+    otherText: 'a,*',
+    otherParsed: ['*'],
+    defaultValue: undefined,
+    bad: [
+      ['a b', /"a b" is not a host name or an IP address/],
+      [' , ', /lists no host/],
+      ['http://x', /not a host name/],
+    ],
   },
   {
-    key: 'tlsKey', text: '/certs/key.pem', parsed: '/certs/key.pem', otherText: 'k.pem', otherParsed: 'k.pem', defaultValue: undefined,
+    key: 'tlsKey',
+    text: '/certs/key.pem',
+    parsed: '/certs/key.pem',
+    otherText: 'k.pem',
+    otherParsed: 'k.pem',
+    defaultValue: undefined,
     bad: [['', /empty/]],
   },
 ];
@@ -173,9 +298,26 @@ describe('the settings table', () => {
     expect(envName('defaultBucket')).toBe('CIE_DEFAULT_BUCKET');
     expect(flagName('defaultBucket')).toBe('default-bucket');
     expect(ENV_NAMES).toEqual([
-      'CIE_PORT', 'CIE_HOST', 'CIE_DB', 'CIE_KEYS', 'CIE_AUTH', 'CIE_STRICT', 'CIE_DEFAULT_BUCKET', 'CIE_REGION', 'CIE_TZ_OFFSET',
-      'CIE_SEED', 'CIE_ADMIN_TOKEN', 'CIE_CORS_ORIGINS', 'CIE_ADMIN_ORIGINS', 'CIE_ALLOWED_HOSTS', 'CIE_LOG_LEVEL', 'CIE_JOURNAL_SIZE',
-      'CIE_TLS_CERT', 'CIE_TLS_KEY', 'CIE_JOB_DURATION_MS', 'CIE_CALLBACK_HOSTS',
+      'CIE_PORT',
+      'CIE_HOST',
+      'CIE_DB',
+      'CIE_KEYS',
+      'CIE_AUTH',
+      'CIE_STRICT',
+      'CIE_DEFAULT_BUCKET',
+      'CIE_REGION',
+      'CIE_TZ_OFFSET',
+      'CIE_SEED',
+      'CIE_ADMIN_TOKEN',
+      'CIE_CORS_ORIGINS',
+      'CIE_ADMIN_ORIGINS',
+      'CIE_ALLOWED_HOSTS',
+      'CIE_LOG_LEVEL',
+      'CIE_JOURNAL_SIZE',
+      'CIE_TLS_CERT',
+      'CIE_TLS_KEY',
+      'CIE_JOB_DURATION_MS',
+      'CIE_CALLBACK_HOSTS',
     ]);
   });
 });
@@ -292,7 +434,13 @@ describe('the help text', () => {
     expect(line).toContain(envName(key));
     const row = CASES.find((setting) => setting.key === key)!;
     const unset = row.defaultValue === undefined || (Array.isArray(row.defaultValue) && row.defaultValue.length === 0);
-    const shownDefault = unset ? 'none' : key === 'keys' ? 'AKIDEXAMPLE:SECRETKEYEXAMPLE:1250000000' : Array.isArray(row.defaultValue) ? row.defaultValue.join(',') : `${row.defaultValue as string | number | boolean}`;
+    const shownDefault = unset
+      ? 'none'
+      : key === 'keys'
+        ? 'AKIDEXAMPLE:SECRETKEYEXAMPLE:1250000000'
+        : Array.isArray(row.defaultValue)
+          ? row.defaultValue.join(',')
+          : `${row.defaultValue as string | number | boolean}`;
     expect(line).toContain(`(default: ${shownDefault})`);
   });
 });

@@ -18,10 +18,23 @@ const read = (file: string): string => readFileSync(join(ROOT, file), 'utf8');
 
 const dockerfile = read('Dockerfile');
 /** A stage's instructions, one a line: continuation lines joined, comments and blank lines dropped. */
-const instructions = (stage: string): string[] => stage.replace(/\s*\\\n\s*/g, ' ').split('\n').filter((line) => /^[A-Z]+ /.test(line));
-const [build = [], runtime = []] = dockerfile.split(/^(?=FROM )/m).filter((stage) => stage.startsWith('FROM ')).map(instructions);
+const instructions = (stage: string): string[] =>
+  stage
+    .replace(/\s*\\\n\s*/g, ' ')
+    .split('\n')
+    .filter((line) => /^[A-Z]+ /.test(line));
+const [build = [], runtime = []] = dockerfile
+  .split(/^(?=FROM )/m)
+  .filter((stage) => stage.startsWith('FROM '))
+  .map(instructions);
 const find = (stage: string[], keyword: string): string[] => stage.filter((line) => line.startsWith(`${keyword} `));
-const copySources = (stage: string[]): string[] => find(stage, 'COPY').flatMap((line) => line.split(' ').slice(1, -1).filter((part) => !part.startsWith('--')));
+const copySources = (stage: string[]): string[] =>
+  find(stage, 'COPY').flatMap((line) =>
+    line
+      .split(' ')
+      .slice(1, -1)
+      .filter((part) => !part.startsWith('--')),
+  );
 const runtimeEnv = Object.fromEntries(find(runtime, 'ENV').flatMap((line) => [...line.matchAll(/(\w+)=(\S+)/g)].map(([, name, value]) => [name!, value!])));
 
 interface ComposeService {
@@ -44,13 +57,20 @@ describe('Dockerfile', () => {
   it('builds in the first stage: npm ci, better-sqlite3, tsc, npm prune --omit=dev, then the slimming', () => {
     const runs = find(build, 'RUN').join('\n');
     const steps = ['npm ci ', 'npm rebuild better-sqlite3', 'npm run build', 'npm prune --omit=dev', 'better_sqlite3.node'].map((step) => runs.indexOf(step));
-    expect(steps.every((at) => at >= 0), `a step is missing: ${steps.join(', ')}`).toBe(true);
+    expect(
+      steps.every((at) => at >= 0),
+      `a step is missing: ${steps.join(', ')}`,
+    ).toBe(true);
     expect([...steps].sort((a, b) => a - b)).toEqual(steps);
     expect(find(runtime, 'RUN').join('\n')).not.toMatch(/\bnpm\b|apt-get/);
   });
 
   it('runs, as node, only what the build stage made and the seeds', () => {
-    expect(find(runtime, 'COPY').filter((line) => line.includes('--from=')).every((line) => line.startsWith('COPY --from=build '))).toBe(true);
+    expect(
+      find(runtime, 'COPY')
+        .filter((line) => line.includes('--from='))
+        .every((line) => line.startsWith('COPY --from=build ')),
+    ).toBe(true);
     expect(copySources(runtime).sort()).toEqual(['/app/dist', '/app/node_modules', '/app/package.json', 'fixtures/seed']);
     expect(find(runtime, 'USER')).toEqual(['USER node']);
     expect(find(runtime, 'CMD')).toEqual(['CMD ["node", "--max-semi-space-size=4", "dist/main.js"]']);
@@ -79,7 +99,9 @@ describe('Dockerfile', () => {
 
   // The build stage's slimming step, run by sh on a small tree shaped like its node_modules.
   it.skipIf(process.platform === 'win32')('keeps of node_modules what runs; drops build leftovers, tests, docs, declarations, maps', () => {
-    const slimming = find(build, 'RUN').find((line) => line.includes('better_sqlite3.node'))!.slice('RUN '.length);
+    const slimming = find(build, 'RUN')
+      .find((line) => line.includes('better_sqlite3.node'))!
+      .slice('RUN '.length);
     const bs3 = (files: string): string[] => files.split(' ').map((file) => `better-sqlite3/${file}`);
     const keep = [
       ...bs3('package.json LICENSE lib/index.js lib/methods/table.js build/Release/better_sqlite3.node'),
@@ -119,11 +141,20 @@ describe('Dockerfile', () => {
 
 describe('.dockerignore', () => {
   it('excludes everything but what the Dockerfile copies from the context, which exists', () => {
-    const rules = read('.dockerignore').split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
+    const rules = read('.dockerignore')
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('#'));
     expect(rules[0]).toBe('*');
     expect(rules.slice(1).every((rule) => rule.startsWith('!'))).toBe(true);
-    const fromContext = [...copySources(build), ...copySources(runtime)].filter((source) => !source.startsWith('/')).map((source) => source.replace(/^\.\//, ''));
-    expect(rules.slice(1).map((rule) => rule.slice(1)).sort()).toEqual([...new Set(fromContext)].sort());
+    const fromContext = [...copySources(build), ...copySources(runtime)]
+      .filter((source) => !source.startsWith('/'))
+      .map((source) => source.replace(/^\.\//, ''));
+    expect(
+      rules
+        .slice(1)
+        .map((rule) => rule.slice(1))
+        .sort(),
+    ).toEqual([...new Set(fromContext)].sort());
     for (const source of fromContext) expect(existsSync(join(ROOT, source)), `${source} does not exist`).toBe(true);
   });
 });

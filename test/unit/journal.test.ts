@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  JOURNAL_BODY_LIMIT,
-  journalBody,
-  redactAuth,
-  redactHttpString,
-  redactQuery,
-  RequestJournal,
-  type JournalEntry,
-} from '../../src/admin/journal.js';
+import { JOURNAL_BODY_LIMIT, journalBody, redactAuth, redactHttpString, redactQuery, RequestJournal, type JournalEntry } from '../../src/admin/journal.js';
 import type { AuthRecord } from '../../src/request-context.js';
 
 describe('redactQuery', () => {
@@ -19,7 +11,11 @@ describe('redactQuery', () => {
     ['a fully encoded name', '%78%2D%63%69-security-token=SECRET', '%78%2D%63%69-security-token=[redacted]'],
     ['a name with encoded spaces around it', '%20x-ci-security-token%20=SECRET', '%20x-ci-security-token%20=[redacted]'],
     ['a token among other pairs', 'a=1&x-cos-security-token=SECRET&b=2', 'a=1&x-cos-security-token=[redacted]&b=2'],
-    ['both names and a repeat', 'x-cos-security-token=S1&x-ci-security-token=S2&x-cos-security-token=S3', 'x-cos-security-token=[redacted]&x-ci-security-token=[redacted]&x-cos-security-token=[redacted]'],
+    [
+      'both names and a repeat',
+      'x-cos-security-token=S1&x-ci-security-token=S2&x-cos-security-token=S3',
+      'x-cos-security-token=[redacted]&x-ci-security-token=[redacted]&x-cos-security-token=[redacted]',
+    ],
     ['a value holding "="', 'x-cos-security-token=a=b', 'x-cos-security-token=[redacted]'],
     ['an empty value', 'x-cos-security-token=', 'x-cos-security-token=[redacted]'],
     ['empty parts, kept', '&a=1&&x-ci-security-token=SECRET&', '&a=1&&x-ci-security-token=[redacted]&'],
@@ -42,7 +38,9 @@ describe('redactQuery', () => {
 
 describe('redactHttpString', () => {
   it('finds the header line when the decoded path holds a newline (%0A)', () => {
-    expect(redactHttpString('delete\n/template/t1\n\n\nhost=h&x-cos-security-token=SECRET\n')).toBe('delete\n/template/t1\n\n\nhost=h&x-cos-security-token=[redacted]\n');
+    expect(redactHttpString('delete\n/template/t1\n\n\nhost=h&x-cos-security-token=SECRET\n')).toBe(
+      'delete\n/template/t1\n\n\nhost=h&x-cos-security-token=[redacted]\n',
+    );
   });
 
   it('redacts a signed token parameter (line 3) and header (line 4)', () => {

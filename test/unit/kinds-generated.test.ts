@@ -118,33 +118,39 @@ describe.each(kindCases)('%s', (_tag, kind) => {
     });
 
     const groups = groupFields(kind);
-    it.each(['', ...groups.map(({ path }) => path)])(strict ? 'refuses an unknown element in "%s"' : 'ignores an unknown element in "%s", and notes it', (path) => {
-      const nodes = exampleNodes(kind);
-      ensureGroup(kind, nodes, path).push({ name: 'Typo', text: '1', children: [] });
-      const typo = `${path === '' ? '' : `${path}.`}Typo`;
-      if (strict) {
-        expect(refusal(read(nodes)).message).toBe(`${typo} is not an element this template kind accepts.`);
-        return;
-      }
-      const outcome = read(nodes);
-      expect(JSON.stringify(accepted(outcome))).not.toContain('Typo');
-      expect(outcome.accepted && outcome.notes.ignored).toEqual([typo]);
-    });
+    it.each(['', ...groups.map(({ path }) => path)])(
+      strict ? 'refuses an unknown element in "%s"' : 'ignores an unknown element in "%s", and notes it',
+      (path) => {
+        const nodes = exampleNodes(kind);
+        ensureGroup(kind, nodes, path).push({ name: 'Typo', text: '1', children: [] });
+        const typo = `${path === '' ? '' : `${path}.`}Typo`;
+        if (strict) {
+          expect(refusal(read(nodes)).message).toBe(`${typo} is not an element this template kind accepts.`);
+          return;
+        }
+        const outcome = read(nodes);
+        expect(JSON.stringify(accepted(outcome))).not.toContain('Typo');
+        expect(outcome.accepted && outcome.notes.ignored).toEqual([typo]);
+      },
+    );
 
-    it.each(leaves.map(({ path, field }) => [path, field] as const))(strict ? 'refuses %s given twice' : 'takes the last of %s given twice, and notes it', (path, field) => {
-      const values = acceptedValues(field);
-      const first = values[0]!.value;
-      const last = values.at(-1)!;
-      const nodes = exampleWith(kind, path, first);
-      ensureGroup(kind, nodes, parentOf(path)).push({ name: nameOf(path), text: last.value, children: [] });
-      if (strict) {
-        expect(refusal(read(nodes)).message).toBe(`${path} is given more than once.`);
-        return;
-      }
-      const outcome = read(nodes);
-      expect(storedAt(accepted(outcome), path)).toBe(last.stored);
-      expect(outcome.accepted && outcome.notes.repeated).toContain(path);
-    });
+    it.each(leaves.map(({ path, field }) => [path, field] as const))(
+      strict ? 'refuses %s given twice' : 'takes the last of %s given twice, and notes it',
+      (path, field) => {
+        const values = acceptedValues(field);
+        const first = values[0]!.value;
+        const last = values.at(-1)!;
+        const nodes = exampleWith(kind, path, first);
+        ensureGroup(kind, nodes, parentOf(path)).push({ name: nameOf(path), text: last.value, children: [] });
+        if (strict) {
+          expect(refusal(read(nodes)).message).toBe(`${path} is given more than once.`);
+          return;
+        }
+        const outcome = read(nodes);
+        expect(storedAt(accepted(outcome), path)).toBe(last.stored);
+        expect(outcome.accepted && outcome.notes.repeated).toContain(path);
+      },
+    );
 
     it(strict ? 'refuses the containers of every other kind' : 'ignores the containers of every other kind', () => {
       for (const other of KINDS) {
@@ -233,17 +239,20 @@ describe.each(kindCases)('%s', (_tag, kind) => {
           expect(cases.some((ruleCase) => !ruleCase.accepted)).toBe(true);
         });
         // Outside strict mode a rule between fields is stored as given: every case is accepted.
-        it.each(cases.map((ruleCase) => [ruleCase.accepted || !strict ? 'accepts' : 'refuses', ruleCase.what, ruleCase] as const))('%s %s', (_verdict, _what, ruleCase) => {
-          const outcome = validate(kind, ruleCase.nodes, [rule], mode);
-          if (ruleCase.accepted || !strict) {
-            accepted(outcome);
-            return;
-          }
-          const { code, message } = refusal(outcome);
-          expect(code).toBe('InvalidArgument');
-          for (const path of rule.type === 'requireSome' ? rule.paths : [rule.path]) expect(message).toContain(path);
-          if (rule.when.length > 0) expect(message).toContain(' when ');
-        });
+        it.each(cases.map((ruleCase) => [ruleCase.accepted || !strict ? 'accepts' : 'refuses', ruleCase.what, ruleCase] as const))(
+          '%s %s',
+          (_verdict, _what, ruleCase) => {
+            const outcome = validate(kind, ruleCase.nodes, [rule], mode);
+            if (ruleCase.accepted || !strict) {
+              accepted(outcome);
+              return;
+            }
+            const { code, message } = refusal(outcome);
+            expect(code).toBe('InvalidArgument');
+            for (const path of rule.type === 'requireSome' ? rule.paths : [rule.path]) expect(message).toContain(path);
+            if (rule.when.length > 0) expect(message).toContain(' when ');
+          },
+        );
       });
     }
   });
@@ -262,7 +271,9 @@ describe('lenient fields keep the rest of their rule', () => {
 
   it('takes the documented 0xRRGGBB form of FontColor too', () => {
     const watermark = kind('Watermark');
-    expect(storedAt(accepted(validate(watermark, exampleWith(watermark, 'Watermark.Text.FontColor', '0xFF0000'))), 'Watermark.Text.FontColor')).toBe('0xFF0000');
+    expect(storedAt(accepted(validate(watermark, exampleWith(watermark, 'Watermark.Text.FontColor', '0xFF0000'))), 'Watermark.Text.FontColor')).toBe(
+      '0xFF0000',
+    );
   });
 
   it('lists exactly the lenient fields, each with its evidence', () => {
@@ -271,7 +282,10 @@ describe('lenient fields keep the rest of their rule', () => {
         .filter(({ field }) => field.lenient !== undefined)
         .map(({ path, field }) => `${candidate.tag} ${path} (${field.lenient?.evidence})`),
     );
-    const audioMix = (prefix: string): string[] => [`${prefix}AudioMix.EffectConfig.EndFadeoutTime (sdk)`, `${prefix}AudioMixArray.EffectConfig.EndFadeoutTime (sdk)`];
+    const audioMix = (prefix: string): string[] => [
+      `${prefix}AudioMix.EffectConfig.EndFadeoutTime (sdk)`,
+      `${prefix}AudioMixArray.EffectConfig.EndFadeoutTime (sdk)`,
+    ];
     expect(lenient.sort()).toEqual(
       [
         'Concat ConcatTemplate.ConcatFragment.Mode (sdk)',
@@ -306,11 +320,15 @@ describe('defaults', () => {
 
 /** The paths of the non-empty leaves of a request tree, without repeat indexes. */
 function leafPaths(nodes: readonly Node[], prefix = ''): string[] {
-  return nodes.flatMap((node) => (node.children.length === 0 ? (node.text === '' ? [] : [prefix + node.name]) : leafPaths(node.children, `${prefix}${node.name}.`)));
+  return nodes.flatMap((node) =>
+    node.children.length === 0 ? (node.text === '' ? [] : [prefix + node.name]) : leafPaths(node.children, `${prefix}${node.name}.`),
+  );
 }
 
 function storedLeafPaths(data: GroupValue, prefix = ''): string[] {
   return Object.entries(data).flatMap(([name, value]) =>
-    typeof value === 'string' ? [prefix + name] : (Array.isArray(value) ? value : [value]).flatMap((item: GroupValue) => storedLeafPaths(item, `${prefix}${name}.`)),
+    typeof value === 'string'
+      ? [prefix + name]
+      : (Array.isArray(value) ? value : [value]).flatMap((item: GroupValue) => storedLeafPaths(item, `${prefix}${name}.`)),
   );
 }

@@ -4,7 +4,21 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Only the package's public entry point: declaring a kind needs nothing else.
-import { allowedValues, bool, buildServer, CATALOG, defineKind, enumOf, group, int, KindRegistry, requireSome, str, when, type TemplateKind } from '../../src/index.js';
+import {
+  allowedValues,
+  bool,
+  buildServer,
+  CATALOG,
+  defineKind,
+  enumOf,
+  group,
+  int,
+  KindRegistry,
+  requireSome,
+  str,
+  when,
+  type TemplateKind,
+} from '../../src/index.js';
 import { answerContainer } from '../kind-cases.js';
 import { call, describeOf, errorOf, templateOf, testConfig } from '../helpers.js';
 
@@ -50,7 +64,10 @@ describe('a kind declared only in a test, through buildServer({ kinds })', () =>
     const created = await call(app, {
       method: 'POST',
       path: '/template',
-      body: body('probe', '<Level>low</Level><Frame><Inner><Flag>true</Flag></Inner><Size>02</Size></Frame><Track><Url>a</Url></Track><Track><Url>b</Url></Track>'),
+      body: body(
+        'probe',
+        '<Level>low</Level><Frame><Inner><Flag>true</Flag></Inner><Size>02</Size></Frame><Track><Url>a</Url></Track><Track><Url>b</Url></Track>',
+      ),
     });
     expect(created.statusCode).toBe(200);
     const template = templateOf(created.body);
@@ -64,7 +81,11 @@ describe('a kind declared only in a test, through buildServer({ kinds })', () =>
     expect(listed.TotalCount).toBe('1');
     expect(listed.TemplateList[0]?.['ProbeTpl']).toEqual({ Level: 'low', Frame: { Size: '2', Inner: { Flag: 'true' } }, Track: [{ Url: 'a' }, { Url: 'b' }] });
 
-    const updated = await call(app, { method: 'PUT', path: `/template/${template.TemplateId}`, body: body('probe-2', '<Level>high</Level><Track><Url>c</Url></Track>') });
+    const updated = await call(app, {
+      method: 'PUT',
+      path: `/template/${template.TemplateId}`,
+      body: body('probe-2', '<Level>high</Level><Track><Url>c</Url></Track>'),
+    });
     expect(updated.statusCode).toBe(200);
     expect(templateOf(updated.body)['ProbeTpl']).toEqual({ Level: 'high', Track: { Url: 'c' } });
 
@@ -74,23 +95,45 @@ describe('a kind declared only in a test, through buildServer({ kinds })', () =>
 
   it.each([
     ['a field outside its enum', '<Level>mid</Level><Track><Url>a</Url></Track>', 'Level must be one of low, high; got "mid".'],
-    ['a third Track', '<Level>low</Level><Track><Url>a</Url></Track><Track><Url>b</Url></Track><Track><Url>c</Url></Track>', 'Track may be given at most 2 times; got 3.'],
+    [
+      'a third Track',
+      '<Level>low</Level><Track><Url>a</Url></Track><Track><Url>b</Url></Track><Track><Url>c</Url></Track>',
+      'Track may be given at most 2 times; got 3.',
+    ],
     ['a Track without its Url', '<Level>low</Level><Track><Url></Url></Track>', 'Track.Url is required.'],
   ])('refuses %s with the path in the message, in both modes', async (_what, fields, message) => {
     for (const server of [app, strictApp]) {
-      expect(errorOf(await call(server, { method: 'POST', path: '/template', body: body('refused', fields) }))).toMatchObject({ status: 400, code: 'InvalidArgument', message });
+      expect(errorOf(await call(server, { method: 'POST', path: '/template', body: body('refused', fields) }))).toMatchObject({
+        status: 400,
+        code: 'InvalidArgument',
+        message,
+      });
     }
   });
 
   const strictOnly = [
-    ['a nested unknown element', '<Level>low</Level><Frame><Inner><Typo>1</Typo></Inner></Frame>', 'Frame.Inner.Typo is not an element this template kind accepts.', ['Frame.Inner.Typo']],
+    [
+      'a nested unknown element',
+      '<Level>low</Level><Frame><Inner><Typo>1</Typo></Inner></Frame>',
+      'Frame.Inner.Typo is not an element this template kind accepts.',
+      ['Frame.Inner.Typo'],
+    ],
     ['neither Frame nor Track', '<Level>high</Level>', 'At least one of Frame, Track must be given.', []],
     ['a Size the Level forbids', '<Level>low</Level><Frame><Size>5</Size></Frame>', 'Frame.Size must be one of 1, 2 when Level is low; got "5".', []],
-    ['an ImageOCR container', '<Level>low</Level><Frame><Size>1</Size></Frame><ImageOCR><Type>general</Type></ImageOCR>', 'ImageOCR is not an element this template kind accepts.', ['ImageOCR']],
+    [
+      'an ImageOCR container',
+      '<Level>low</Level><Frame><Size>1</Size></Frame><ImageOCR><Type>general</Type></ImageOCR>',
+      'ImageOCR is not an element this template kind accepts.',
+      ['ImageOCR'],
+    ],
   ] as const;
 
   it.each(strictOnly)('refuses %s with the path in the message, in strict mode', async (_what, fields, message) => {
-    expect(errorOf(await call(strictApp, { method: 'POST', path: '/template', body: body('refused', fields) }))).toMatchObject({ status: 400, code: 'InvalidArgument', message });
+    expect(errorOf(await call(strictApp, { method: 'POST', path: '/template', body: body('refused', fields) }))).toMatchObject({
+      status: 400,
+      code: 'InvalidArgument',
+      message,
+    });
   });
 
   it.each(strictOnly)('takes %s in the default mode, storing only what it knows', async (_what, fields, _message, ignored) => {
@@ -104,7 +147,13 @@ describe('a kind declared only in a test, through buildServer({ kinds })', () =>
   });
 
   it('knows no other Tag: the registry is the only list of kinds', async () => {
-    const error = errorOf(await call(app, { method: 'POST', path: '/template', body: '<Request><Tag>ImageOCR</Tag><Name>n</Name><ImageOCR><Type>fast</Type></ImageOCR></Request>' }));
+    const error = errorOf(
+      await call(app, {
+        method: 'POST',
+        path: '/template',
+        body: '<Request><Tag>ImageOCR</Tag><Name>n</Name><ImageOCR><Type>fast</Type></ImageOCR></Request>',
+      }),
+    );
     expect(error.message).toContain('use one of LayoutProbe');
     expect(errorOf(await call(app, { method: 'GET', path: '/template', query: { tag: 'ImageOCR' } })).code).toBe('InvalidArgument');
   });
@@ -114,7 +163,9 @@ describe('the catalog index', () => {
   it('lists exactly the kinds of the files in src/kinds/catalog/, each file one kind', async () => {
     const folder = fileURLToPath(new URL('../../src/kinds/catalog/', import.meta.url));
     const files = readdirSync(folder).filter((file) => file.endsWith('.ts') && file !== 'index.ts');
-    const declared = await Promise.all(files.map(async (file) => ((await import(pathToFileURL(join(folder, file)).href)) as { default: TemplateKind }).default));
+    const declared = await Promise.all(
+      files.map(async (file) => ((await import(pathToFileURL(join(folder, file)).href)) as { default: TemplateKind }).default),
+    );
     expect(new Set(declared)).toEqual(new Set(CATALOG));
     expect(CATALOG).toHaveLength(files.length);
   });
@@ -126,7 +177,13 @@ describe('the catalog index', () => {
 });
 
 describe('defineKind checks a declaration when it loads', () => {
-  const base = { tag: 'Broken', source: 'test', fillDefaults: false, example: '<Request/>', fields: { Mode: enumOf(['a', 'b']), List: group({ Item: str() }, { repeated: { max: 3 } }) } } satisfies TemplateKind;
+  const base = {
+    tag: 'Broken',
+    source: 'test',
+    fillDefaults: false,
+    example: '<Request/>',
+    fields: { Mode: enumOf(['a', 'b']), List: group({ Item: str() }, { repeated: { max: 3 } }) },
+  } satisfies TemplateKind;
   it.each([
     ['a rule on an undeclared path', [requireSome(['Nope'])], 'names Nope, which is not declared'],
     ['a rule through a repeated element', [requireSome(['List.Item'])], 'goes through a repeated element'],
@@ -137,7 +194,9 @@ describe('defineKind checks a declaration when it loads', () => {
   });
 
   it('refuses a repeated group without a maximum', () => {
-    expect(() => defineKind({ ...base, fields: { Outer: group({ List: group({ Item: str() }, { repeated: { min: 1 } }) }) } })).toThrow('Outer.List repeats without a maximum');
+    expect(() => defineKind({ ...base, fields: { Outer: group({ List: group({ Item: str() }, { repeated: { min: 1 } }) }) } })).toThrow(
+      'Outer.List repeats without a maximum',
+    );
   });
 
   it('takes every kind of the catalog', () => {

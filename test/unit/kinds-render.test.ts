@@ -65,9 +65,7 @@ describe('renderKindData', () => {
   });
 
   it('skips data the declaration does not name, at any depth', () => {
-    expect(renderKindData(plain, { Unknown: 'x', Video: { Bitrate: '1000', Codec: 'H.265' }, Extra: { A: 'b' } })).toBe(
-      '<Video><Codec>H.265</Codec></Video>',
-    );
+    expect(renderKindData(plain, { Unknown: 'x', Video: { Bitrate: '1000', Codec: 'H.265' }, Extra: { A: 'b' } })).toBe('<Video><Codec>H.265</Codec></Video>');
   });
 
   it.each([
@@ -101,8 +99,6 @@ describe('renderUnknownKindData', () => {
   });
 
   it('escapes values at every depth', () => {
-    expect(renderUnknownKindData({ A: `&<>"'`, B: { C: [{ D: 'x\u0001<' }] } })).toBe(
-      '<A>&amp;&lt;&gt;&quot;&apos;</A><B><C><D>x\uFFFD&lt;</D></C></B>',
-    );
+    expect(renderUnknownKindData({ A: `&<>"'`, B: { C: [{ D: 'x\u0001<' }] } })).toBe('<A>&amp;&lt;&gt;&quot;&apos;</A><B><C><D>x\uFFFD&lt;</D></C></B>');
   });
 });

@@ -136,21 +136,48 @@ describe('decodePath', () => {
 
 describe('queryRecord', () => {
   it('keeps a parameter named __proto__ like any other', () => {
-    const record = queryRecord(contextWith([['__proto__', 'x'], ['a', '1']]));
+    const record = queryRecord(
+      contextWith([
+        ['__proto__', 'x'],
+        ['a', '1'],
+      ]),
+    );
     expect(record['__proto__']).toBe('x');
     expect(Object.keys(record)).toEqual(['__proto__', 'a']);
   });
 
   it('makes a record of the pairs', () => {
-    expect(queryRecord(contextWith([['pageSize', '5'], ['tag', 'ImageOCR']]))).toEqual({ pageSize: '5', tag: 'ImageOCR' });
+    expect(
+      queryRecord(
+        contextWith([
+          ['pageSize', '5'],
+          ['tag', 'ImageOCR'],
+        ]),
+      ),
+    ).toEqual({ pageSize: '5', tag: 'ImageOCR' });
   });
 
   it('keeps the first value of a repeated name', () => {
-    expect(queryRecord(contextWith([['a', '1'], ['b', '2'], ['a', '3']]))).toEqual({ a: '1', b: '2' });
+    expect(
+      queryRecord(
+        contextWith([
+          ['a', '1'],
+          ['b', '2'],
+          ['a', '3'],
+        ]),
+      ),
+    ).toEqual({ a: '1', b: '2' });
   });
 
   it('keeps an empty first value over a later one', () => {
-    expect(queryRecord(contextWith([['a', ''], ['a', 'x']]))).toEqual({ a: '' });
+    expect(
+      queryRecord(
+        contextWith([
+          ['a', ''],
+          ['a', 'x'],
+        ]),
+      ),
+    ).toEqual({ a: '' });
   });
 
   it('answers an empty record for no pairs', () => {
@@ -158,7 +185,14 @@ describe('queryRecord', () => {
   });
 
   it('takes names that are also Object.prototype members as ordinary names', () => {
-    const record = queryRecord(contextWith([['hasOwnProperty', '1'], ['constructor', '2'], ['toString', '3'], ['constructor', '4']]));
+    const record = queryRecord(
+      contextWith([
+        ['hasOwnProperty', '1'],
+        ['constructor', '2'],
+        ['toString', '3'],
+        ['constructor', '4'],
+      ]),
+    );
     expect(record).toEqual({ hasOwnProperty: '1', constructor: '2', toString: '3' });
   });
 

@@ -24,8 +24,7 @@ interface Vector {
   readonly authorization: string;
 }
 
-const vectors = (JSON.parse(readFileSync(new URL('../../fixtures/signature-vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[] })
-  .vectors;
+const vectors = (JSON.parse(readFileSync(new URL('../../fixtures/signature-vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[] }).vectors;
 
 const APPID = '1250000000';
 
@@ -118,7 +117,12 @@ describe('where the signature travels', () => {
   });
 
   it('reads the q-* query form', () => {
-    const request: ReceivedRequest = { method: vector.method, path: vector.path, query: [...Object.entries(vector.query), ...queryFields], headers: vector.headers };
+    const request: ReceivedRequest = {
+      method: vector.method,
+      path: vector.path,
+      query: [...Object.entries(vector.query), ...queryFields],
+      headers: vector.headers,
+    };
     const verdict = verify(vector, request);
     expect(verdict).toMatchObject({ ok: true, form: 'query' });
   });
@@ -149,13 +153,27 @@ describe('the host with and without its port', () => {
   const now = 1_700_000_000;
 
   it('accepts a signature over the host without its port, as the Python SDK makes', () => {
-    const authorization = signRequest({ method: 'GET', path: '/template', headers: { host: '127.0.0.1' }, secretId: 'AKIDEXAMPLE', secretKey: 'SECRETKEYEXAMPLE', start: now });
+    const authorization = signRequest({
+      method: 'GET',
+      path: '/template',
+      headers: { host: '127.0.0.1' },
+      secretId: 'AKIDEXAMPLE',
+      secretKey: 'SECRETKEYEXAMPLE',
+      start: now,
+    });
     const request: ReceivedRequest = { method: 'GET', path: '/template', query: [], headers: { host: '127.0.0.1:8080', authorization } };
     expect(verifyRequest({ request, credentials, now, appId: APPID }).ok).toBe(true);
   });
 
   it('refuses a signature over another host', () => {
-    const authorization = signRequest({ method: 'GET', path: '/template', headers: { host: '127.0.0.2' }, secretId: 'AKIDEXAMPLE', secretKey: 'SECRETKEYEXAMPLE', start: now });
+    const authorization = signRequest({
+      method: 'GET',
+      path: '/template',
+      headers: { host: '127.0.0.2' },
+      secretId: 'AKIDEXAMPLE',
+      secretKey: 'SECRETKEYEXAMPLE',
+      start: now,
+    });
     const request: ReceivedRequest = { method: 'GET', path: '/template', query: [], headers: { host: '127.0.0.1:8080', authorization } };
     expect(codeOf(verifyRequest({ request, credentials, now, appId: APPID }))).toBe('SignatureDoesNotMatch');
   });
@@ -172,7 +190,12 @@ describe('verdicts', () => {
   const sign = (start: number, secretId = 'AKIDEXAMPLE', secretKey = 'SECRETKEYEXAMPLE'): string =>
     signRequest({ method: 'GET', path: '/template', headers: { host: 'h' }, secretId, secretKey, start });
   const check = (authorization: string, extraHeaders: Record<string, string> = {}, appId = APPID): Verdict =>
-    verifyRequest({ request: { method: 'GET', path: '/template', query: [], headers: { host: 'h', authorization, ...extraHeaders } }, credentials, now, appId });
+    verifyRequest({
+      request: { method: 'GET', path: '/template', query: [], headers: { host: 'h', authorization, ...extraHeaders } },
+      credentials,
+      now,
+      appId,
+    });
 
   it.each([
     ['garbage', 'InvalidAuthorization'],
@@ -205,7 +228,11 @@ describe('verdicts', () => {
   it('requires the token of a temporary key, in either header', () => {
     const authorization = sign(now, 'AKIDTEMP', 'TEMPKEY');
     expect(check(authorization)).toMatchObject({ ok: false, code: 'AccessDenied', message: expect.stringContaining('token') });
-    expect(check(authorization, { 'x-cos-security-token': 'WRONG' })).toMatchObject({ ok: false, code: 'AccessDenied', message: expect.stringContaining('token') });
+    expect(check(authorization, { 'x-cos-security-token': 'WRONG' })).toMatchObject({
+      ok: false,
+      code: 'AccessDenied',
+      message: expect.stringContaining('token'),
+    });
     expect(codeOf(check(authorization, { 'x-cos-security-token': 'TOKEN123' }))).toBe('ok');
     expect(codeOf(check(authorization, { 'x-ci-security-token': 'TOKEN123' }))).toBe('ok');
   });
@@ -229,7 +256,16 @@ describe('q-key-time is checked like q-sign-time', () => {
   /** A correct signature over `signTime`, its SignKey derived from `keyTime`: only the windows can fail it. */
   const check = (signTime: readonly [number, number], keyTime: string): Verdict => {
     const [start, end] = signTime;
-    const authorization = signRequest({ method: 'GET', path: '/template', headers: { host: 'h' }, secretId: 'AKIDEXAMPLE', secretKey: 'SECRETKEYEXAMPLE', start, expires: end - start, keyTime });
+    const authorization = signRequest({
+      method: 'GET',
+      path: '/template',
+      headers: { host: 'h' },
+      secretId: 'AKIDEXAMPLE',
+      secretKey: 'SECRETKEYEXAMPLE',
+      start,
+      expires: end - start,
+      keyTime,
+    });
     return verifyRequest({ request: { method: 'GET', path: '/template', query: [], headers: { host: 'h', authorization } }, credentials, now, appId: APPID });
   };
   const nodeWindow = [now - 1, now + 899] as const;
@@ -238,9 +274,24 @@ describe('q-key-time is checked like q-sign-time', () => {
     ['ended an hour ago', `${now - 7200};${now - 3600}`, 'SignatureExpired', /signing key expired at 1699996400 \(q-key-time/],
     ['ended a second ago', `${now - 899};${now - 1}`, 'SignatureExpired', /signing key expired/],
     ['0;1, with a current sign time', '0;1', 'SignatureExpired', /signing key expired at 1 /],
-    ['starting more than 15 minutes ahead', `${now + 901};${now + 2000}`, 'RequestTimeTooSkewed', /signing key starts at 1700000901 \(q-key-time\), more than 15 minutes/],
-    ['starting after the sign time', `${now + 100};${now + 2000}`, 'SignatureExpired', /q-key-time 1700000100;1700002000 does not cover q-sign-time 1699999999;1700000899/],
-    ['ending before the sign time ends', `${now - 1};${now + 100}`, 'SignatureExpired', /q-key-time 1699999999;1700000100 does not cover q-sign-time 1699999999;1700000899/],
+    [
+      'starting more than 15 minutes ahead',
+      `${now + 901};${now + 2000}`,
+      'RequestTimeTooSkewed',
+      /signing key starts at 1700000901 \(q-key-time\), more than 15 minutes/,
+    ],
+    [
+      'starting after the sign time',
+      `${now + 100};${now + 2000}`,
+      'SignatureExpired',
+      /q-key-time 1700000100;1700002000 does not cover q-sign-time 1699999999;1700000899/,
+    ],
+    [
+      'ending before the sign time ends',
+      `${now - 1};${now + 100}`,
+      'SignatureExpired',
+      /q-key-time 1699999999;1700000100 does not cover q-sign-time 1699999999;1700000899/,
+    ],
   ] as const)('refuses a key time %s', (_what, keyTime, code, message) => {
     const verdict = check(nodeWindow, keyTime);
     expect(verdict).toMatchObject({ ok: false, code, secretId: 'AKIDEXAMPLE' });
@@ -251,7 +302,7 @@ describe('q-key-time is checked like q-sign-time', () => {
     ['cos-nodejs-sdk-v5 and cos-js-sdk-v5: 900 s', [now - 1, now + 899]],
     ['cos-go-sdk-v5: 1 h', [now, now + 3600]],
     ['cos-python-sdk-v5: 10,000 s', [now - 60, now + 9940]],
-    ['a presigned URL for 50 years (the COS FAQ\'s example of a long signature)', [now, now + 50 * 365 * 86_400]],
+    ["a presigned URL for 50 years (the COS FAQ's example of a long signature)", [now, now + 50 * 365 * 86_400]],
   ] as const)('accepts the window of %s, key time = sign time', (_what, window) => {
     expect(check(window, window.join(';'))).toMatchObject({ ok: true });
   });
@@ -276,12 +327,31 @@ describe('pieces', () => {
   });
 
   it('builds the HttpString with only the listed parts, in list order', () => {
-    const auth = parseAuthorization(new Map([
-      ['q-sign-algorithm', 'sha1'], ['q-ak', 'a'], ['q-sign-time', '1;2'], ['q-key-time', '1;2'],
-      ['q-header-list', 'host'], ['q-url-param-list', 'b;a'], ['q-signature', 'x'],
-    ]));
+    const auth = parseAuthorization(
+      new Map([
+        ['q-sign-algorithm', 'sha1'],
+        ['q-ak', 'a'],
+        ['q-sign-time', '1;2'],
+        ['q-key-time', '1;2'],
+        ['q-header-list', 'host'],
+        ['q-url-param-list', 'b;a'],
+        ['q-signature', 'x'],
+      ]),
+    );
     if (typeof auth === 'string') throw new Error(auth);
-    const text = buildHttpString({ method: 'PUT', path: '/p', query: [['a', '1'], ['b', 'x y'], ['c', '3']], headers: { host: 'h', other: 'o' } }, auth);
+    const text = buildHttpString(
+      {
+        method: 'PUT',
+        path: '/p',
+        query: [
+          ['a', '1'],
+          ['b', 'x y'],
+          ['c', '3'],
+        ],
+        headers: { host: 'h', other: 'o' },
+      },
+      auth,
+    );
     expect(text).toBe('put\n/p\nb=x%20y&a=1\nhost=h\n');
   });
 

@@ -67,7 +67,10 @@ describe('write outcomes', () => {
     expect(await store.create('b-1', id(1), content('one'), 1)).toMatchObject({ outcome: 'created', template: { id: id(1), name: 'one', createdAt: 1 } });
     expect(await store.create('b-1', id(2), content('one'), 1)).toEqual({ outcome: 'duplicateName' });
     expect(await store.create('b-1', id(1), content('two'), 1)).toEqual({ outcome: 'idTaken' });
-    expect(await store.update('b-1', id(1), content('renamed'), 2)).toMatchObject({ outcome: 'updated', template: { name: 'renamed', createdAt: 1, updatedAt: 2 } });
+    expect(await store.update('b-1', id(1), content('renamed'), 2)).toMatchObject({
+      outcome: 'updated',
+      template: { name: 'renamed', createdAt: 1, updatedAt: 2 },
+    });
     expect(await store.update('b-1', id(9), content('x'), 2)).toEqual({ outcome: 'notFound' });
     expect(await store.update('b-1', id(1), { ...content('x'), tag: 'Snapshot' }, 2)).toEqual({ outcome: 'otherTag', storedTag: 'ImageOCR' });
     await store.create('b-1', id(3), content('three'), 1);

@@ -87,9 +87,9 @@ describe('the ImageOCR container', () => {
     );
   });
   it('cannot be given twice', () => {
-    expect(refusal(`<Request><Tag>ImageOCR</Tag><Name>a</Name><ImageOCR><Type>fast</Type></ImageOCR><ImageOCR><Type>fast</Type></ImageOCR></Request>`).message).toBe(
-      'ImageOCR is given more than once.',
-    );
+    expect(
+      refusal(`<Request><Tag>ImageOCR</Tag><Name>a</Name><ImageOCR><Type>fast</Type></ImageOCR><ImageOCR><Type>fast</Type></ImageOCR></Request>`).message,
+    ).toBe('ImageOCR is given more than once.');
   });
   it('refuses text instead of fields', () => {
     expect(refusal(ocr('general')).message).toBe('ImageOCR must contain elements, not text.');
@@ -175,15 +175,21 @@ describe('elements', () => {
   });
 
   it('reads and ignores a TemplateId at the root, as a doc example sends it', () => {
-    expect(read(`<Request><Tag>ImageOCR</Tag><Name>a</Name><TemplateId>t1x</TemplateId><ImageOCR><Type>fast</Type></ImageOCR></Request>`).template.name).toBe('a');
+    expect(read(`<Request><Tag>ImageOCR</Tag><Name>a</Name><TemplateId>t1x</TemplateId><ImageOCR><Type>fast</Type></ImageOCR></Request>`).template.name).toBe(
+      'a',
+    );
   });
 
   it('ignores attributes and namespaces', () => {
-    expect(read('<Request xmlns="urn:x"><Tag a="1">ImageOCR</Tag><Name>a</Name><ImageOCR><Type>fast</Type></ImageOCR></Request>').template.tag).toBe('ImageOCR');
+    expect(read('<Request xmlns="urn:x"><Tag a="1">ImageOCR</Tag><Name>a</Name><ImageOCR><Type>fast</Type></ImageOCR></Request>').template.tag).toBe(
+      'ImageOCR',
+    );
   });
 
   it('reads CDATA, comments and entities as XML does', () => {
-    const template = read('<?xml version="1.0" encoding="UTF-8"?><!-- c --><Request><Tag><![CDATA[ImageOCR]]></Tag><Name>&#x6A21;&#26495;</Name><ImageOCR><Type>gen<!-- x -->eral</Type></ImageOCR></Request>').template;
+    const template = read(
+      '<?xml version="1.0" encoding="UTF-8"?><!-- c --><Request><Tag><![CDATA[ImageOCR]]></Tag><Name>&#x6A21;&#26495;</Name><ImageOCR><Type>gen<!-- x -->eral</Type></ImageOCR></Request>',
+    ).template;
     expect(template).toMatchObject({ tag: 'ImageOCR', name: '模板', data: { ImageOCR: { Type: 'general' } } });
   });
 });

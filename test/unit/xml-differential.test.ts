@@ -7,7 +7,17 @@ import { Random } from '../fuzz/random.js';
  * The request reader replaced fast-xml-parser; on well-formed documents both must read the same
  * tree. fast-xml-parser stays a devDependency as this oracle.
  */
-const oracle = new XMLParser({ preserveOrder: true, ignoreAttributes: true, parseTagValue: false, trimValues: false, ignoreDeclaration: true, ignorePiTags: true, processEntities: true, htmlEntities: true, cdataPropName: false as unknown as string });
+const oracle = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: true,
+  parseTagValue: false,
+  trimValues: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  processEntities: true,
+  htmlEntities: true,
+  cdataPropName: false as unknown as string,
+});
 
 type OrderedNode = Record<string, unknown>;
 
@@ -48,7 +58,10 @@ function randomElement(random: Random, depth: number): string {
 
 describe('the request reader agrees with fast-xml-parser on well-formed XML', () => {
   const random = new Random(20261126);
-  const documents = Array.from({ length: 400 }, () => `${random.chance(0.5) ? '<?xml version="1.0"?>\n' : ''}<Request>${randomElement(random, 1)}${random.pick(TEXTS)}</Request>`);
+  const documents = Array.from(
+    { length: 400 },
+    () => `${random.chance(0.5) ? '<?xml version="1.0"?>\n' : ''}<Request>${randomElement(random, 1)}${random.pick(TEXTS)}</Request>`,
+  );
 
   it.each(documents.map((document, index) => [index, document] as const))('document %i', (_index, document) => {
     const expected = oracleTree(oracle.parse(document) as OrderedNode[]).elements[0];

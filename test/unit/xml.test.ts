@@ -83,8 +83,16 @@ describe('strictness', () => {
   });
 
   it('accepts what XML allows', () => {
-    const root = parseRequestBody(Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<!-- c --><?pi data?>\n<Request x='a "q" >' y="&amp;&#60;">\n<A >1</A ><B/><中文>t</中文><?pi?></Request>\n<!-- end -->\n`));
-    expect(root.children.map((child) => [child.name, child.text])).toEqual([['A', '1'], ['B', ''], ['中文', 't']]);
+    const root = parseRequestBody(
+      Buffer.from(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<!-- c --><?pi data?>\n<Request x='a "q" >' y="&amp;&#60;">\n<A >1</A ><B/><中文>t</中文><?pi?></Request>\n<!-- end -->\n`,
+      ),
+    );
+    expect(root.children.map((child) => [child.name, child.text])).toEqual([
+      ['A', '1'],
+      ['B', ''],
+      ['中文', 't'],
+    ]);
   });
 });
 
@@ -107,17 +115,21 @@ describe('characters XML forbids, found wherever they are in the body', () => {
   };
   const controls = [...Array(0x20).keys()].filter((code) => ![0x09, 0x0a, 0x0d].includes(code));
 
-  it.each(controls.map((code) => [code.toString(16).padStart(2, '0'), code] as const))('refuses the control byte 0x%s at every alignment and position', (_hex, code) => {
-    for (let offset = 0; offset < 4; offset++) {
-      for (let position = 0; position < 8; position++) {
-        const body = Buffer.concat([Buffer.from(`<Request><A>${'é'.repeat(position)}`), Buffer.from([code]), Buffer.from('x</A></Request>')]);
-        expect(() => parseRequestBody(at(body, offset)), `offset ${offset}, position ${position}`).toThrow(/character XML does not allow/);
+  it.each(controls.map((code) => [code.toString(16).padStart(2, '0'), code] as const))(
+    'refuses the control byte 0x%s at every alignment and position',
+    (_hex, code) => {
+      for (let offset = 0; offset < 4; offset++) {
+        for (let position = 0; position < 8; position++) {
+          const body = Buffer.concat([Buffer.from(`<Request><A>${'é'.repeat(position)}`), Buffer.from([code]), Buffer.from('x</A></Request>')]);
+          expect(() => parseRequestBody(at(body, offset)), `offset ${offset}, position ${position}`).toThrow(/character XML does not allow/);
+        }
       }
-    }
-  });
+    },
+  );
 
   it.each(['\uFFFE', '\uFFFF'])('refuses the noncharacter %j', (character) => {
-    for (let offset = 0; offset < 4; offset++) expect(() => parseRequestBody(at(`<Request><A>ab${character}</A></Request>`, offset))).toThrow(/character XML does not allow/);
+    for (let offset = 0; offset < 4; offset++)
+      expect(() => parseRequestBody(at(`<Request><A>ab${character}</A></Request>`, offset))).toThrow(/character XML does not allow/);
   });
 
   it('accepts tab, LF, CR, DEL, U+FFFD and every other character, at every alignment', () => {
@@ -138,7 +150,7 @@ describe('the XML declaration (XML 1.0 §2.8: version 1.0, then encoding UTF-8 a
     "<?xml version='1.0' encoding='utf-8'?>",
     '<?xml version="1.0" encoding="Utf-8"?>',
     '<?xml version="1.0" standalone="yes"?>',
-    "<?xml version=\"1.0\" standalone='no'?>",
+    '<?xml version="1.0" standalone=\'no\'?>',
     '<?xml version="1.0" encoding="UTF-8" standalone="yes" ?>',
     '\uFEFF<?xml version="1.0" encoding="UTF-8"?>',
   ])('accepts %s', (declaration) => {
@@ -177,9 +189,12 @@ describe('the XML declaration (XML 1.0 §2.8: version 1.0, then encoding UTF-8 a
 });
 
 describe('processing instructions: a target Name, then whitespace or "?>"', () => {
-  it.each(['<?pi?>', '<?pi x?>', '<?pi\tdata?>', '<?pi\n?>', '<?pi ??>', '<?xml-stylesheet href="a.xsl"?>', '<?xmlfoo?>', '<?a.b-c_d?>'])('accepts %s', (instruction) => {
-    expect(parseRequestBody(Buffer.from(`${instruction}<Request>${instruction}<A/></Request>`)).children).toHaveLength(1);
-  });
+  it.each(['<?pi?>', '<?pi x?>', '<?pi\tdata?>', '<?pi\n?>', '<?pi ??>', '<?xml-stylesheet href="a.xsl"?>', '<?xmlfoo?>', '<?a.b-c_d?>'])(
+    'accepts %s',
+    (instruction) => {
+      expect(parseRequestBody(Buffer.from(`${instruction}<Request>${instruction}<A/></Request>`)).children).toHaveLength(1);
+    },
+  );
 
   it.each([
     ['a quote right after the target', '<Request><?pi"x"?></Request>', 'the processing instruction target "pi" must be followed by whitespace or "?>"'],
@@ -223,7 +238,7 @@ describe('bounds on what one body may hold', () => {
     expect(refusal(wrap(otherMarkup(XML_LIMITS.otherMarkup + 1)))).toContain('comments, processing instructions and CDATA sections');
   });
 
-  it('leaves every template kind\'s doc example fifty times below the element limit', () => {
+  it("leaves every template kind's doc example fifty times below the element limit", () => {
     const kinds = new KindRegistry();
     const elementsIn = (element: XmlElement): number => 1 + element.children.reduce((sum, child) => sum + elementsIn(child), 0);
     const largest = Math.max(...kinds.kinds.map((kind) => elementsIn(parseRequestBody(Buffer.from(kind.example)))));
@@ -239,7 +254,13 @@ describe('bounds on what one body may hold', () => {
   it(`takes names of ${MAX_XML_NAME_BYTES} bytes, and refuses one byte more, unread`, () => {
     const name = (bytes: number): string => 'N'.repeat(bytes);
     const wide = (bytes: number): string => `名${'n'.repeat(bytes - 3)}`;
-    expect(parseRequestBody(Buffer.from(`<Request ${name(MAX_XML_NAME_BYTES)}="1"><${name(MAX_XML_NAME_BYTES)}/><${wide(MAX_XML_NAME_BYTES)}/><?${name(MAX_XML_NAME_BYTES)}?></Request>`)).children).toHaveLength(2);
+    expect(
+      parseRequestBody(
+        Buffer.from(
+          `<Request ${name(MAX_XML_NAME_BYTES)}="1"><${name(MAX_XML_NAME_BYTES)}/><${wide(MAX_XML_NAME_BYTES)}/><?${name(MAX_XML_NAME_BYTES)}?></Request>`,
+        ),
+      ).children,
+    ).toHaveLength(2);
     for (const body of [
       `<Request><${name(MAX_XML_NAME_BYTES + 1)}/></Request>`,
       `<Request><${wide(MAX_XML_NAME_BYTES + 1)}/></Request>`,
@@ -247,7 +268,9 @@ describe('bounds on what one body may hold', () => {
       `<Request><?${name(MAX_XML_NAME_BYTES + 1)}?></Request>`,
       `<Request><A></${name(MAX_XML_NAME_BYTES + 1)}></Request>`,
     ]) {
-      expect(refusal(body)).toMatch(new RegExp(`^InvalidContent: The request body has a name longer than ${MAX_XML_NAME_BYTES} bytes \\(line 1, column \\d+\\)`));
+      expect(refusal(body)).toMatch(
+        new RegExp(`^InvalidContent: The request body has a name longer than ${MAX_XML_NAME_BYTES} bytes \\(line 1, column \\d+\\)`),
+      );
     }
   });
 
@@ -264,7 +287,11 @@ describe('bounds on what one body may hold', () => {
 
   it(`takes ${MAX_XML_TEXT_BYTES} bytes of text in one element, counted before references are resolved`, () => {
     const half = MAX_XML_TEXT_BYTES / 2;
-    const root = parseRequestBody(Buffer.from(`<Request><A>${'x'.repeat(half - 5)}&amp;${'y'.repeat(half - 12)}<![CDATA[z]]></A><B>${'模'.repeat(Math.floor(MAX_XML_TEXT_BYTES / 3))}</B></Request>`));
+    const root = parseRequestBody(
+      Buffer.from(
+        `<Request><A>${'x'.repeat(half - 5)}&amp;${'y'.repeat(half - 12)}<![CDATA[z]]></A><B>${'模'.repeat(Math.floor(MAX_XML_TEXT_BYTES / 3))}</B></Request>`,
+      ),
+    );
     expect(root.children[0]?.text).toHaveLength(MAX_XML_TEXT_BYTES - 4 - 12 + 1);
     expect(parseRequestBody(Buffer.from(`<Request>${' '.repeat(MAX_XML_TEXT_BYTES)}</Request>`)).text).toHaveLength(MAX_XML_TEXT_BYTES);
   });
@@ -280,7 +307,6 @@ describe('bounds on what one body may hold', () => {
     expect(message).toContain(`${reason} ${MAX_XML_TEXT_BYTES} bytes of text`);
   });
 });
-
 
 describe('the first problem in the body is the one reported', () => {
   const CONTROL = /^InvalidContent: The request body contains a character XML does not allow/;

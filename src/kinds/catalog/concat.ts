@@ -1,4 +1,17 @@
-import { ALL_CHANNELS, AUDIO_MIX_ARRAY, AUDIO_MIX_LIST, MONO_STEREO, audioBitrate, container, crf, fps, rotate, side, valuesBy, videoBitrate } from '../containers.js';
+import {
+  ALL_CHANNELS,
+  AUDIO_MIX_ARRAY,
+  AUDIO_MIX_LIST,
+  MONO_STEREO,
+  audioBitrate,
+  container,
+  crf,
+  fps,
+  rotate,
+  side,
+  valuesBy,
+  videoBitrate,
+} from '../containers.js';
 import { bool, defineKind, enumOf, group, requireSome, str, whenGiven, whenNot } from '../schema.js';
 
 const CONCAT_SAMPLERATES = ['11025', '22050', '32000', '44100', '48000', '96000'];

@@ -1,4 +1,18 @@
-import { AAC_MP3_AUDIO, CLIP_CONFIG, MONO_STEREO, TIME_INTERVAL, TRANS_CONFIG_FIELDS, container, crf, evenSide, fps, rotate, valuesBy, valuesFor, videoBitrate } from '../containers.js';
+import {
+  AAC_MP3_AUDIO,
+  CLIP_CONFIG,
+  MONO_STEREO,
+  TIME_INTERVAL,
+  TRANS_CONFIG_FIELDS,
+  container,
+  crf,
+  evenSide,
+  fps,
+  rotate,
+  valuesBy,
+  valuesFor,
+  videoBitrate,
+} from '../containers.js';
 import { bool, defineKind, enumOf, group, int, omitFields, str, type Leniency } from '../schema.js';
 
 /** The Python SDK's demo (demo/ci_template.py, highspeed_hd_template_config) sends these, which the HighSpeedHd page lacks. */

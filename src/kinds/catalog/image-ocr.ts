@@ -1,8 +1,29 @@
 import { bool, defineKind, enumOf, group, int } from '../schema.js';
 
 export const OCR_LANGUAGE_TYPES = [
-  'zh', 'zh_rare', 'auto', 'mix', 'jap', 'kor', 'spa', 'fre', 'ger', 'por', 'vie', 'may',
-  'rus', 'ita', 'hol', 'swe', 'fin', 'dan', 'nor', 'hun', 'tha', 'hi', 'ara',
+  'zh',
+  'zh_rare',
+  'auto',
+  'mix',
+  'jap',
+  'kor',
+  'spa',
+  'fre',
+  'ger',
+  'por',
+  'vie',
+  'may',
+  'rus',
+  'ita',
+  'hol',
+  'swe',
+  'fin',
+  'dan',
+  'nor',
+  'hun',
+  'tha',
+  'hi',
+  'ara',
 ] as const;
 
 export default defineKind({

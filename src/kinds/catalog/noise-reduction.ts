@@ -15,5 +15,6 @@ export default defineKind({
     ),
   },
   responseLeaves: { State: 'Normal' },
-  example: '<Request><Tag>NoiseReduction</Tag><Name>TemplateName</Name><NoiseReduction><Format>wav</Format><Samplerate>16000</Samplerate></NoiseReduction></Request>',
+  example:
+    '<Request><Tag>NoiseReduction</Tag><Name>TemplateName</Name><NoiseReduction><Format>wav</Format><Samplerate>16000</Samplerate></NoiseReduction></Request>',
 });

@@ -16,5 +16,6 @@ export default defineKind({
       { required: true },
     ),
   },
-  example: '<Request><Tag>PicProcess</Tag><Name>TemplateName</Name><PicProcess><IsPicInfo>true</IsPicInfo><ProcessRule>imageMogr2/rotate/90</ProcessRule></PicProcess></Request>',
+  example:
+    '<Request><Tag>PicProcess</Tag><Name>TemplateName</Name><PicProcess><IsPicInfo>true</IsPicInfo><ProcessRule>imageMogr2/rotate/90</ProcessRule></PicProcess></Request>',
 });

@@ -10,12 +10,30 @@ export default defineKind({
     SpeechRecognition: group(
       {
         EngineModelType: enumOf(
-          ['8k_zh', '8k_zh_s', '8k_en', '16k_zh', '16k_zh_video', '16k_en', '16k_ca', '16k_ja', '16k_zh_edu', '16k_en_edu', '16k_zh_medical', '16k_th', '16k_zh_dialect'],
+          [
+            '8k_zh',
+            '8k_zh_s',
+            '8k_en',
+            '16k_zh',
+            '16k_zh_video',
+            '16k_en',
+            '16k_ca',
+            '16k_ja',
+            '16k_zh_edu',
+            '16k_en_edu',
+            '16k_zh_medical',
+            '16k_th',
+            '16k_zh_dialect',
+          ],
           { required: true },
         ),
         ChannelNum: enumOf(['1', '2'], {
           required: true,
-          lenient: { evidence: 'doc', reason: 'required in the table, left out by the doc example (and optional in the Python SDK): optional', mayBeAbsent: true },
+          lenient: {
+            evidence: 'doc',
+            reason: 'required in the table, left out by the doc example (and optional in the Python SDK): optional',
+            mayBeAbsent: true,
+          },
         }),
         ResTextFormat: enumOf(ZERO_ONE_TWO, {
           required: true,

@@ -8,5 +8,6 @@ export default defineKind({
   fields: SUPER_RESOLUTION_FIELDS,
   // The doc's answer table leaves Version out, its example answer has it: it is answered.
   responseContainer: 'SuperResolution',
-  example: '<Request><Tag>SuperResolution</Tag><Name>TemplateName</Name><Resolution>sdtohd</Resolution><EnableScaleUp>true</EnableScaleUp><Version>Enhance</Version></Request>',
+  example:
+    '<Request><Tag>SuperResolution</Tag><Name>TemplateName</Name><Resolution>sdtohd</Resolution><EnableScaleUp>true</EnableScaleUp><Version>Enhance</Version></Request>',
 });

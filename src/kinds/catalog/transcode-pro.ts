@@ -2,12 +2,26 @@ import { TIME_INTERVAL, container, rotate, transConfigWithout, valuesBy } from '
 import { bool, defineKind, enumOf, group, int, num, rangeWhen, str, when } from '../schema.js';
 
 const XAVC_PROFILES = [
-  'XAVC-HD_intra_420_10bit_class50', 'XAVC-HD_intra_422_10bit_class100', 'XAVC-HD_intra_422_10bit_class200',
-  'XAVC-4K_intra_422_10bit_class100', 'XAVC-4K_intra_422_10bit_class300', 'XAVC-4K_intra_422_10bit_class480',
-  'XAVC-4K_intra_422_10bit', 'XAVC-HD_422_10bit', 'XAVC-4K_422_10bit', 'XAVC-4K_420_8bit',
+  'XAVC-HD_intra_420_10bit_class50',
+  'XAVC-HD_intra_422_10bit_class100',
+  'XAVC-HD_intra_422_10bit_class200',
+  'XAVC-4K_intra_422_10bit_class100',
+  'XAVC-4K_intra_422_10bit_class300',
+  'XAVC-4K_intra_422_10bit_class480',
+  'XAVC-4K_intra_422_10bit',
+  'XAVC-HD_422_10bit',
+  'XAVC-4K_422_10bit',
+  'XAVC-4K_420_8bit',
 ];
 const PRORES_PROFILES = [
-  'ProRes_422_Proxy', 'ProRes_422_LT', 'ProRes_422', 'ProRes_422_HQ', 'ProRes_4444', 'ProRes_4444_XQ', 'ProRes_4444_alpha', 'ProRes_4444_XQ_alpha',
+  'ProRes_422_Proxy',
+  'ProRes_422_LT',
+  'ProRes_422',
+  'ProRes_422_HQ',
+  'ProRes_4444',
+  'ProRes_4444_XQ',
+  'ProRes_4444_alpha',
+  'ProRes_4444_XQ_alpha',
 ];
 
 export default defineKind({

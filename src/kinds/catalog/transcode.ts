@@ -28,7 +28,12 @@ export default defineKind({
     valuesFor(FORMAT, ['hls', 'ts', 'mp3', 'mkv', 'avi', 'mov'], 'Audio.Samplerate', UP_TO_48K),
     // §2.3: channels by codec (aac and flac take all six), and no 8 channels in dash.
     ...valuesBy('Audio.Codec', 'Audio.Channels', { mp3: MONO_STEREO, opus: MONO_STEREO, Vorbis: ['2'], amr: ['1'], pcm_s16le: MONO_STEREO }),
-    valuesFor(FORMAT, ['dash'], 'Audio.Channels', ALL_CHANNELS.filter((channels) => channels !== '8')),
+    valuesFor(
+      FORMAT,
+      ['dash'],
+      'Audio.Channels',
+      ALL_CHANNELS.filter((channels) => channels !== '8'),
+    ),
   ],
   example:
     '<Request><Tag>Transcode</Tag><Name>TemplateName</Name><Container><Format>mp4</Format></Container>' +

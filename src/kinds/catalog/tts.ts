@@ -24,5 +24,6 @@ export default defineKind({
     allowedValues('Codec', ['pcm'], when('Mode', 'Asyc')),
     allowedValues('Mode', ['Asyc'], when('VoiceType', 'aixiaonan', 'aixiaoliao')),
   ],
-  example: '<Request><Tag>Tts</Tag><Name>TemplateName</Name><Mode>Sync</Mode><Codec>pcm</Codec><VoiceType>ruxue</VoiceType><Volume>2</Volume><Speed>200</Speed></Request>',
+  example:
+    '<Request><Tag>Tts</Tag><Name>TemplateName</Name><Mode>Sync</Mode><Codec>pcm</Codec><VoiceType>ruxue</VoiceType><Volume>2</Volume><Speed>200</Speed></Request>',
 });

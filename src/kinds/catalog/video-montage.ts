@@ -1,4 +1,17 @@
-import { AAC_MP3_AUDIO, AUDIO_MIX, AUDIO_MIX_ARRAY, MONO_STEREO, container, crf, evenSide, fps, rotate, valuesBy, valuesFor, videoBitrate } from '../containers.js';
+import {
+  AAC_MP3_AUDIO,
+  AUDIO_MIX,
+  AUDIO_MIX_ARRAY,
+  MONO_STEREO,
+  container,
+  crf,
+  evenSide,
+  fps,
+  rotate,
+  valuesBy,
+  valuesFor,
+  videoBitrate,
+} from '../containers.js';
 import { defineKind, enumOf, group, num, str } from '../schema.js';
 
 const FORMAT = 'Container.Format';

@@ -30,5 +30,6 @@ export default defineKind({
   responseLeaves: { State: 'Normal' },
   // "Body、Pet、Car 不能同时为 false"; the newer pages add Plate and Face, taken as a widening.
   rules: [requireSome(['VideoTargetRec.Body', 'VideoTargetRec.Pet', 'VideoTargetRec.Car', 'VideoTargetRec.Plate', 'VideoTargetRec.Face'], { equals: 'true' })],
-  example: '<Request><Tag>VideoTargetRec</Tag><Name>TemplateName</Name><VideoTargetRec><Body>true</Body><Pet>false</Pet><Car>true</Car></VideoTargetRec></Request>',
+  example:
+    '<Request><Tag>VideoTargetRec</Tag><Name>TemplateName</Name><VideoTargetRec><Body>true</Body><Pet>false</Pet><Car>true</Car></VideoTargetRec></Request>',
 });

@@ -8,8 +8,18 @@ const OFFSET_LEFT_OUT: Leniency = {
 };
 
 const FONTS = [
-  'simfang.ttf', 'simhei.ttf', 'simkai.ttf', 'simsun.ttc', 'STHeiti-Light.ttc', 'STHeiti-Medium.ttc', 'youyuan.TTF',
-  'ariblk.ttf', 'arial.ttf', 'ahronbd.ttf', 'Helvetica.dfont', 'HelveticaNeue.dfont',
+  'simfang.ttf',
+  'simhei.ttf',
+  'simkai.ttf',
+  'simsun.ttc',
+  'STHeiti-Light.ttc',
+  'STHeiti-Medium.ttc',
+  'youyuan.TTF',
+  'ariblk.ttf',
+  'arial.ttf',
+  'ahronbd.ttf',
+  'Helvetica.dfont',
+  'HelveticaNeue.dfont',
 ];
 
 const LOC_MODE = 'Watermark.LocMode';
@@ -74,16 +84,30 @@ export default defineKind({
           }),
           FontColor: str({
             required: true,
-            lenient: { evidence: 'doc', reason: 'documented as 0xRRGGBB, and the doc example sends those very letters: any string is taken', accepts: ['0xRRGGBB'] },
+            lenient: {
+              evidence: 'doc',
+              reason: 'documented as 0xRRGGBB, and the doc example sends those very letters: any string is taken',
+              accepts: ['0xRRGGBB'],
+            },
           }),
           Transparency: int({ min: 1, max: 100, required: true }),
-          Text: str({ required: true, maxLength: 64, pattern: /^[\p{Script=Han}A-Za-z0-9_*-]+$/u, patternHint: 'may only hold Chinese characters, letters, digits, _, - and *' }),
+          Text: str({
+            required: true,
+            maxLength: 64,
+            pattern: /^[\p{Script=Han}A-Za-z0-9_*-]+$/u,
+            patternHint: 'may only hold Chinese characters, letters, digits, _, - and *',
+          }),
         }),
       },
       { required: true },
     ),
   },
-  rules: [...offsetRules('Watermark.Dx'), ...offsetRules('Watermark.Dy'), ...imageSideRules('Watermark.Image.Width'), ...imageSideRules('Watermark.Image.Height')],
+  rules: [
+    ...offsetRules('Watermark.Dx'),
+    ...offsetRules('Watermark.Dy'),
+    ...imageSideRules('Watermark.Image.Width'),
+    ...imageSideRules('Watermark.Image.Height'),
+  ],
   example:
     '<Request><Tag>Watermark</Tag><Name>TemplateName</Name><Watermark><Type>Text</Type><LocMode>Absolute</LocMode><Dx>128</Dx><Dy>128</Dy>' +
     '<Pos>TopRight</Pos><StartTime>0</StartTime><EndTime>100.5</EndTime><Text><Text>水印内容</Text><FontSize>30</FontSize><FontType></FontType>' +
