@@ -44,6 +44,17 @@ export const BODY_LIMIT = 1024 * 1024;
 export { HEADER_LIMIT };
 
 /**
+ * What HTTP/1.1 itself forbids in a request Node's parser let through. A request line without a
+ * version (`POST /template?HTTP/1.1`, one space lost) reaches Node as HTTP/0.9, which has no
+ * headers or body: answering it as a create would act on a request no client meant to send.
+ */
+function transportError(request: IncomingMessage): CiError | undefined {
+  if (request.httpVersionMajor === 0) return new CiError('InvalidRequest', 'The request line has no HTTP version (HTTP/0.9 is not served); send HTTP/1.1.');
+  if (request.httpVersion === '1.1' && request.headers.host === undefined) return new CiError('InvalidRequest', 'An HTTP/1.1 request must have a Host header.');
+  return undefined;
+}
+
+/**
  * The whole request pipeline, in the order it runs and is registered below:
  *   1. context    request id, bucket from the target or Host, query   (onRequest, every path)
  *   2. CORS       preflights answered, headers on every answer         (cors.ts: a hook, @fastify/cors for OPTIONS)
@@ -140,11 +151,7 @@ export async function buildServer(config: EmulatorConfig, deps: ServerDeps = {})
   app.addHook('onRequest', (request, reply, done) => {
     request.ci = createContext(request, defaultBucket);
     connections.track(request.raw, (listener) => reply.raw.once('close', listener));
-    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
-      done(new CiError('InvalidRequest', 'An HTTP/1.1 request must have a Host header.'));
-      return;
-    }
-    done();
+    done(transportError(request.raw));
   });
 
   // 2. CORS
