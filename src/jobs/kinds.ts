@@ -1,3 +1,4 @@
+import { AIGC_METADATA_FIELDS } from '../kinds/containers.js';
 import { bool, enumOf, group, int, str, type Fields, type GroupField } from '../kinds/schema.js';
 
 /**
@@ -161,18 +162,7 @@ export const JOB_KINDS: readonly JobKind[] = [
           EndTime: str(),
           TranscodeIndex: str(),
           HlsEncrypt: group({ IsHlsEncrypt: bool(), UriKey: str() }),
-          AIGCMetadata: group(
-            {
-              Label: str(),
-              ContentProducer: str(),
-              ProduceID: str(),
-              ReservedCode1: str(),
-              ContentPropagator: str(),
-              PropagateID: str(),
-              ReservedCode2: str(),
-            },
-            { sdk: 'cos-go-sdk-v5 and cos-python-sdk-v5 Segment jobs' },
-          ),
+          AIGCMetadata: group(AIGC_METADATA_FIELDS, { sdk: 'cos-go-sdk-v5 and cos-python-sdk-v5 Segment jobs' }),
         },
         { required: true },
       ),

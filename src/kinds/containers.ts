@@ -128,6 +128,17 @@ export const TIME_INTERVAL = group({ Start: num({ min: 0, default: '0' }), Durat
 
 const adjustMethod = (): EnumField => enumOf(['0', '1'], { default: '0' });
 
+/** The AIGC labels an SDK may attach to a transcode's output (Go and Python SDKs; not documented, passed through). */
+export const AIGC_METADATA_FIELDS: Fields = {
+  Label: str(),
+  ContentProducer: str(),
+  ProduceID: str(),
+  ReservedCode1: str(),
+  ContentPropagator: str(),
+  PropagateID: str(),
+  ReservedCode2: str(),
+};
+
 export const TRANS_CONFIG_FIELDS: Fields = {
   AdjDarMethod: enumOf(['scale', 'crop', 'pad', 'none'], { default: 'none' }),
   IsCheckReso: bool({ default: 'false' }),
@@ -144,15 +155,7 @@ export const TRANS_CONFIG_FIELDS: Fields = {
   HlsEncrypt: group({ IsHlsEncrypt: bool({ default: 'false' }), UriKey: str() }),
   DashEncrypt: group({ IsEncrypt: bool({ default: 'false' }), UriKey: str() }),
   // SDK only (Go, Python demo); the values are not documented: passed through.
-  AIGCMetadata: group({
-    Label: str(),
-    ContentProducer: str(),
-    ProduceID: str(),
-    ReservedCode1: str(),
-    ContentPropagator: str(),
-    PropagateID: str(),
-    ReservedCode2: str(),
-  }),
+  AIGCMetadata: group(AIGC_METADATA_FIELDS),
 };
 
 export const TRANS_CONFIG = group(TRANS_CONFIG_FIELDS);
