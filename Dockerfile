@@ -17,9 +17,12 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund \
  && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
-# JavaScript only: no declarations or source maps (nothing starts node with --enable-source-maps).
-RUN npm run build -- --declaration false --sourceMap false \
+# npm run build, as JavaScript only: no declarations or source maps (nothing starts node with
+# --enable-source-maps); then the CLI bundled into one file, dist/main.js.
+RUN npx tsc -p tsconfig.build.json --declaration false --sourceMap false \
+ && npm run bundle \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 # Only what runs goes on to the runtime stage. Of better-sqlite3: its loader (lib/, package.json,
 # LICENSE) and compiled module; its C++ sources, SQLite's amalgamation (deps/) and node-gyp's

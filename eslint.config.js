@@ -40,7 +40,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['eslint.config.js', 'bench/ceiling-server.js'],
+    files: ['eslint.config.js', 'bench/ceiling-server.js', 'scripts/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );

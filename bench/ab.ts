@@ -20,7 +20,7 @@
  * Name the first variant twice to see the noise floor (an A/A pair).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,14 +74,19 @@ const median = (values: readonly number[]): number => {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
+const BUILD_PARTS = ['src', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+const BUNDLER = 'scripts/bundle-cli.mjs';
+
 /** Builds a variant into a folder of its own; answers the path of its main.js. */
 export function buildVariant(variant: string, into: string): string {
   const [revision = '.', patch] = variant.split('+');
   mkdirSync(into, { recursive: true });
   if (revision === '.') {
-    for (const part of ['src', 'package.json', 'tsconfig.json', 'tsconfig.build.json']) cpSync(join(ROOT, part), join(into, part), { recursive: true });
+    for (const part of [...BUILD_PARTS, BUNDLER]) cpSync(join(ROOT, part), join(into, part), { recursive: true });
   } else {
-    const archive = execFileSync('git', ['archive', '--format=tar', revision, 'src', 'package.json', 'tsconfig.json', 'tsconfig.build.json'], {
+    // Revisions from before the CLI was bundled have no bundler to archive.
+    const hasBundler = execFileSync('git', ['ls-tree', '--name-only', revision, BUNDLER], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+    const archive = execFileSync('git', ['archive', '--format=tar', revision, ...BUILD_PARTS, ...(hasBundler ? [BUNDLER] : [])], {
       cwd: ROOT,
       maxBuffer: 64 * 1024 * 1024,
     });
@@ -106,6 +111,8 @@ export function buildVariant(variant: string, into: string): string {
     ],
     { stdio: 'inherit' },
   );
+  // Built as npm run build builds it: the CLI bundled into one file, where the revision does that.
+  if (existsSync(join(into, BUNDLER))) execFileSync(process.execPath, [BUNDLER], { cwd: into, stdio: 'inherit' });
   return join(into, 'dist', 'main.js');
 }
 

@@ -54,9 +54,11 @@ describe('Dockerfile', () => {
     expect(dockerfile).not.toMatch(/^#\s*syntax\s*=/im);
   });
 
-  it('builds in the first stage: npm ci, better-sqlite3, tsc, npm prune --omit=dev, then the slimming', () => {
+  it('builds in the first stage: npm ci, better-sqlite3, tsc, the CLI bundle, npm prune --omit=dev, then the slimming', () => {
     const runs = find(build, 'RUN').join('\n');
-    const steps = ['npm ci ', 'npm rebuild better-sqlite3', 'npm run build', 'npm prune --omit=dev', 'better_sqlite3.node'].map((step) => runs.indexOf(step));
+    const steps = ['npm ci ', 'npm rebuild better-sqlite3', 'tsc -p tsconfig.build.json', 'npm run bundle', 'npm prune --omit=dev', 'better_sqlite3.node'].map(
+      (step) => runs.indexOf(step),
+    );
     expect(
       steps.every((at) => at >= 0),
       `a step is missing: ${steps.join(', ')}`,
