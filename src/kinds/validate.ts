@@ -156,7 +156,10 @@ const EMPTY_GROUP: GroupValue = Object.freeze({});
 
 function readGroupField(field: GroupField, found: readonly XmlElement[], path: string, reading: Reading): GroupValue | readonly GroupValue[] | undefined {
   const items: GroupValue[] = [];
-  for (const element of found) {
+  const max = field.repeated?.max ?? Infinity;
+  for (const [index, element] of found.entries()) {
+    // Past the maximum the answer is known: the rest (up to the element limit, 10,000) is not read.
+    if (items.length > max) throw invalidArgument(`${path} may be given at most ${max} times; got ${items.length + found.length - index}.`);
     // A struct-binding service takes a container's elements and drops stray text.
     if (reading.strict && element.text.trim() !== '') throw invalidArgument(`${path} must contain elements, not text.`);
     const item = readGroup(field.fields, element.children, `${path}.`, reading);
@@ -172,7 +175,7 @@ function readGroupField(field: GroupField, found: readonly XmlElement[], path: s
     return undefined;
   }
   if (field.repeated === undefined) return items[0];
-  const { min = 0, max = Infinity } = field.repeated;
+  const { min = 0 } = field.repeated;
   if (items.length < min) throw invalidArgument(`${path} must be given at least ${min} times; got ${items.length}.`);
   if (items.length > max) throw invalidArgument(`${path} may be given at most ${max} times; got ${items.length}.`);
   return items;

@@ -185,6 +185,9 @@ describe.each(kindCases)('%s', (_tag, kind) => {
         it(`refuses ${max + 1}`, () => {
           expect(refusal(read(times(max + 1))).message).toBe(`${path} may be given at most ${max} times; got ${max + 1}.`);
         });
+        it(`refuses ${max + 50}, counting the ones past the maximum it does not read`, () => {
+          expect(refusal(read(times(max + 50))).message).toBe(`${path} may be given at most ${max} times; got ${max + 50}.`);
+        });
       });
     }
 
