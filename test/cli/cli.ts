@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root, and the CLI as `npm test` builds it (tsc -p tsconfig.build.json). */
+/** The repository root, and the CLI as `npm test` builds it (npm run build: tsc, then the bundle). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 

@@ -19,7 +19,7 @@ const READY_TIMEOUT_MS = 15_000;
 
 /** Starts the CLI with only the given CIE_* variables (none inherited) and waits until it listens. */
 export async function startCli(variables: Readonly<Record<string, string>>): Promise<RunningCli> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build it with npx tsc -p tsconfig.build.json (npm test does)`);
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build it with npm run build (npm test does)`);
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('CIE_')) env[name] = value;
   const child = spawn(process.execPath, [CLI], {
