@@ -28,7 +28,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { createCase, describeCase, OCR_BODY, populate, updateCase, type Request } from './bench.js';
 import { BENCH_EXTRA_CREATES } from './bodies.js';
-import { processCpuNs } from './hostile.js';
+import { median, processCpuNs } from './hostile.js';
 import { cliArgs } from './cli.js';
 import { freePort } from './net.js';
 
@@ -67,12 +67,6 @@ export interface CaseReport {
   readonly name: CaseName;
   readonly variants: readonly VariantResult[];
 }
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
 const BUILD_PARTS = ['src', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
 const BUNDLER = 'scripts/bundle-cli.mjs';

@@ -155,7 +155,8 @@ function signedHeaders(port: number, body: Buffer): Record<string, string> {
   return { ...headers, authorization };
 }
 
-function median(values: readonly number[]): number {
+/** The middle value, or the mean of the two middle ones; the benches report medians of rounds. */
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { processCpuNs } from './hostile.js';
+import { median, processCpuNs } from './hostile.js';
 import { cliArgs } from './cli.js';
 import { freePort } from './net.js';
 
@@ -130,12 +130,6 @@ export async function runStartup(options: StartupOptions): Promise<StartupCase[]
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-export const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
 export function formatStartup(cases: readonly StartupCase[], options: StartupOptions): string {
   const ms = (value: number): string => value.toFixed(0);
