@@ -1,6 +1,6 @@
 import cors, { type FastifyCorsOptions } from '@fastify/cors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isAdminPath, splitUrl } from './request-context.js';
+import { isAdminPath } from './request-context.js';
 
 /**
  * @fastify/cors, configured to what Chromium and cos-js-sdk-v5 need (ci-template-api.md §5):
@@ -26,7 +26,8 @@ export interface CorsOrigins {
   readonly admin: readonly string[];
 }
 
-const isAdminRequest = (request: FastifyRequest): boolean => isAdminPath((request.ci as FastifyRequest['ci'] | null)?.rawPath ?? splitUrl(request.url).rawPath);
+/** The list that applies to a request. Every caller runs after the context (step 1) is made. */
+const allowedOriginsFor = (request: FastifyRequest, origins: CorsOrigins): readonly string[] => (isAdminPath(request.ci.rawPath) ? origins.admin : origins.api);
 
 export const isPreflight = (request: FastifyRequest): boolean => request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
 
@@ -85,7 +86,7 @@ export async function registerCors(app: FastifyInstance, origins: CorsOrigins): 
   });
   await app.register(async (preflights) => {
     await preflights.register(cors, {
-      delegator: (request, done) => done(null, preflightOptions(request, isAdminRequest(request) ? origins.admin : origins.api)),
+      delegator: (request, done) => done(null, preflightOptions(request, allowedOriginsFor(request, origins))),
     });
   });
 }
@@ -97,7 +98,7 @@ export async function registerCors(app: FastifyInstance, origins: CorsOrigins): 
  * browser would report a CORS failure instead of CI's InvalidArgument.
  */
 export function corsHeaders(request: FastifyRequest, origins: CorsOrigins): Record<string, string> {
-  const allowOrigin = allowedOrigin(request.headers.origin, isAdminRequest(request) ? origins.admin : origins.api);
+  const allowOrigin = allowedOrigin(request.headers.origin, allowedOriginsFor(request, origins));
   const headers: Record<string, string> = { Vary: 'Origin' };
   if (allowOrigin !== undefined) headers['Access-Control-Allow-Origin'] = allowOrigin;
   headers['Access-Control-Expose-Headers'] = EXPOSED;
