@@ -158,17 +158,16 @@ function readGroupField(field: GroupField, found: readonly XmlElement[], path: s
   const items: GroupValue[] = [];
   const max = field.repeated?.max ?? Infinity;
   for (const [index, element] of found.entries()) {
-    // Past the maximum the answer is known: the rest (up to the element limit, 10,000) is not read.
-    if (items.length > max) throw invalidArgument(`${path} may be given at most ${max} times; got ${items.length + found.length - index}.`);
     // A struct-binding service takes a container's elements and drops stray text.
     if (reading.strict && element.text.trim() !== '') throw invalidArgument(`${path} must contain elements, not text.`);
     const item = readGroup(field.fields, element.children, `${path}.`, reading);
     if (item === undefined) {
       if (field.nonEmpty) throw invalidArgument(`${path} must set at least one of its fields; all of them are empty.`);
-      if (field.allowEmpty) items.push(EMPTY_GROUP);
-      continue;
+      if (!field.allowEmpty) continue;
     }
-    items.push(item);
+    items.push(item ?? EMPTY_GROUP);
+    // Past the maximum the answer is known: the rest (up to the element limit, 10,000) is not read.
+    if (items.length > max) throw invalidArgument(`${path} may be given at most ${max} times; got ${items.length + found.length - index - 1}.`);
   }
   if (items.length === 0) {
     if (field.required) throw invalidArgument(`${path} is required.`);
@@ -177,7 +176,6 @@ function readGroupField(field: GroupField, found: readonly XmlElement[], path: s
   if (field.repeated === undefined) return items[0];
   const { min = 0 } = field.repeated;
   if (items.length < min) throw invalidArgument(`${path} must be given at least ${min} times; got ${items.length}.`);
-  if (items.length > max) throw invalidArgument(`${path} may be given at most ${max} times; got ${items.length}.`);
   return items;
 }
 
